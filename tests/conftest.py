@@ -1,0 +1,37 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m voicecoach ARGS`` from the repository root, as a user would."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(kwargs.pop("env", {}))
+    return subprocess.run(
+        [sys.executable, "-m", "voicecoach", *args],
+        cwd=kwargs.pop("cwd", ROOT),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def cli():
+    """The CLI runner as a fixture."""
+    return run_cli
+
+
+from tests.pulse import pulse_room  # noqa: E402,F401  (fixture re-export)

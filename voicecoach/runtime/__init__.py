@@ -1,0 +1,1 @@
+"""The live event loop that wires adapters to the core."""
