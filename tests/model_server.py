@@ -1,0 +1,169 @@
+"""Test helpers for the model downloader: archives built on the spot and local servers.
+
+Nothing here touches the network: a :class:`ModelServer` is an ``http.server``
+on 127.0.0.1 in a thread, serving bytes the test built, with switches to
+misbehave (drop the connection mid-way, ignore ``Range``). A
+:class:`RecordingProxy` is a tiny forward proxy that serves the file itself
+and records that the request came to it, so a test can prove the downloader
+honours ``HTTP_PROXY`` / ``HTTPS_PROXY``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+import threading
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from voicecoach.models.catalog import CatalogEntry
+
+#: A fake model: the files a Vosk model folder must have, with a little content.
+FAKE_MODEL_FILES: dict[str, bytes] = {
+    "am/final.mdl": b"\x00B<TransitionModel>" + bytes(range(256)) * 8,
+    "conf/model.conf": b"--min-active=200\n--max-active=3000\n--beam=10.0\n",
+    "conf/mfcc.conf": b"--sample-frequency=16000\n--use-energy=false\n",
+    "graph/HCLr.fst": b"\xd6\xfd\xb2~" + bytes(range(256)) * 16,
+    "graph/Gr.fst": b"\xd6\xfd\xb2~" + bytes(reversed(range(256))) * 16,
+    "graph/phones/word_boundary.int": b"1 nonword\n2 begin\n3 end\n",
+    "ivector/final.ie": bytes(range(200)) * 10,
+    "README": b"A tiny fake model built by the voicecoach tests.\n",
+}
+
+
+def build_zip(
+    files: dict[str, bytes],
+    *,
+    top: str | None = "vosk-model-test-0.1",
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    """A zip of ``files`` under folder ``top`` (or at the root when None)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
+        for rel, data in files.items():
+            zf.writestr(f"{top}/{rel}" if top else rel, data)
+    return buffer.getvalue()
+
+
+def zip_with_symlink(name: str, target: str) -> bytes:
+    """A zip holding one symbolic link ``name`` -> ``target`` (Unix attributes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for rel, data in FAKE_MODEL_FILES.items():
+            zf.writestr(f"vosk-model-test-0.1/{rel}", data)
+        info = zipfile.ZipInfo(name)
+        info.create_system = 3
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, target)
+    return buffer.getvalue()
+
+
+def fake_entry(archive: bytes, name: str = "vosk-model-test-0.1", **overrides) -> CatalogEntry:
+    """A catalog entry describing ``archive`` exactly."""
+    values = dict(
+        name=name,
+        language="xx",
+        archive_bytes=len(archive),
+        unpacked_bytes=sum(len(v) for v in FAKE_MODEL_FILES.values()),
+        memory_mb=1,
+        url="http://placeholder.invalid/model.zip",
+        sha256=hashlib.sha256(archive).hexdigest(),
+        checksum_confirmed=True,
+        checksum_source="built by the test",
+        licence="test",
+        good_for="tests",
+    )
+    values.update(overrides)
+    return CatalogEntry(**values)
+
+
+@dataclass
+class ServerState:
+    """What the server serves and what it saw."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    drop_after: int | None = None
+    """Send only this many body bytes of the next full response, then hang up."""
+    honour_range: bool = True
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    """(method, path, headers) of every request."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: ServerState
+
+    def log_message(self, format, *args):  # noqa: A002 - silence the default stderr log
+        pass
+
+    def _record(self) -> None:
+        self.state.requests.append((self.command, self.path, dict(self.headers.items())))
+
+    def _key(self) -> str:
+        path = self.path
+        if "://" in path:  # proxy-style absolute URL
+            path = "/" + path.split("://", 1)[1].split("/", 1)[1]
+        return path
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._record()
+        data = self.state.files.get(self._key())
+        if data is None:
+            self.send_error(404)
+            return
+        start = 0
+        wanted = self.headers.get("Range")
+        if wanted and self.state.honour_range:
+            start = int(wanted.removeprefix("bytes=").split("-")[0])
+            if start >= len(data):
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{len(data)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        else:
+            self.send_response(200)
+        body = data[start:]
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", "application/zip")
+        self.end_headers()
+        if self.state.drop_after is not None:
+            cut, self.state.drop_after = self.state.drop_after, None
+            self.wfile.write(body[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def do_CONNECT(self) -> None:  # noqa: N802
+        self._record()
+        self.send_error(502, "the test proxy does not tunnel")
+
+
+@contextmanager
+def serve(state: ServerState | None = None) -> Iterator[tuple[str, ServerState]]:
+    """Run a local HTTP server; yields (base URL, state)."""
+    state = state or ServerState()
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Hidden temporaries in ``folder`` (what a failed install must not leave)."""
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
