@@ -77,7 +77,10 @@ def plan_session(
     if resumable and interrupted is not None:
         # Continue at the interrupted session's load; no change of load mid-way.
         loads = current_loads(routine, history)
-        current = apply_loads(routine, loads) if loads else decide(routine, history, settings).current
+        if loads:
+            current = apply_loads(routine, loads)
+        else:
+            current = decide(routine, history, settings).current
         keep = ProgressionDecision(DecisionKind.KEEP, current, current)
         return SessionPlan(
             current, screening_due, interrupted.resume_from, interrupted.session_id, None, keep
