@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.history_data import DAY, ROUTINE, T0, run_session
 from voicecoach.adapters.history import (
     HISTORY_ENV,
     HistoryError,
@@ -21,53 +22,6 @@ from voicecoach.adapters.history import (
 from voicecoach.adapters.history_schema import SCHEMA_VERSION
 from voicecoach.core.actions import Record, RecordKind
 from voicecoach.core.history import SessionOutcome
-from voicecoach.core.routine import Routine
-
-T0 = 1_700_000_000.0
-DAY = 86400.0
-
-ROUTINE = Routine.model_validate(
-    {
-        "title": "Lying relief",
-        "exercises": [
-            {
-                "name": "Knee to chest",
-                "sides": ["left", "right"],
-                "reps": 3,
-                "steps": [{"inhale": "Pull the {side} knee in."}, {"hold": "5s"},
-                          {"exhale": "Lower it."}],
-            },
-            {"name": "Pelvic tilt", "reps": 4, "steps": [{"inhale": "Tilt."}, {"exhale": "Back."}]},
-        ],
-    }
-)
-
-
-def run_session(store: SQLiteHistory, start: float, *, pain: bool = False,
-                complete: bool = True, routine_id: str = "lying") -> int:
-    """Record a session of ROUTINE the way the engine would."""
-    sid = store.start_session(routine_id, ROUTINE.title, ROUTINE.version, start, routine=ROUTINE)
-    t = 0.0
-    store.record(sid, Record(RecordKind.SESSION_STARTED, t))
-    for index, ex in enumerate(ROUTINE.exercises):
-        t += 1
-        store.record(sid, Record(RecordKind.EXERCISE_STARTED, t, ex.name, index))
-        for side in ex.sides or [None]:
-            for rep in range(1, ex.reps + 1):
-                t += 5
-                store.record(sid, Record(RecordKind.REP_DONE, t, ex.name, index, side, 1, rep))
-                if any(s.hold for s in ex.steps):
-                    store.record(sid, Record(RecordKind.HOLD_DONE, t, ex.name, index, side, 1, rep))
-                if pain and index == 0 and rep == 2 and side == "left":
-                    store.record(
-                        sid, Record(RecordKind.PAIN, t, ex.name, index, side, 1, rep,
-                                    {"where": "sharp left hip"}),
-                    )
-        if not complete and index == 0:
-            return sid
-        store.record(sid, Record(RecordKind.EXERCISE_ENDED, t, ex.name, index))
-    store.record(sid, Record(RecordKind.SESSION_ENDED, t + 1))
-    return sid
 
 
 def test_session_round_trip(tmp_path: Path) -> None:
