@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.history_data import fill_history
 from voicecoach.adapters.history import SQLiteHistory
 
@@ -46,3 +49,29 @@ def test_history_report_and_forget(tmp_path: Path) -> None:
     result = run_cli("history", "--forget", "--yes", env=env)
     assert result.returncode == 0 and "Deleted" in result.stdout
     assert not path.exists() and not Path(str(path) + "-wal").exists()
+
+
+def forget_in_terminal(path: Path, answer: bytes) -> subprocess.CompletedProcess[str]:
+    """Run ``history --forget`` with a terminal on stdin, typing ``answer``."""
+    master, slave = os.openpty()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), VOICECOACH_HISTORY=str(path))
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "history", "--forget"],
+                            cwd=ROOT, env=env, stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    os.close(slave)
+    try:
+        os.write(master, answer)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_forget_asks_first(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    SQLiteHistory(path).close()
+    kept = forget_in_terminal(path, b"n\n")
+    assert kept.returncode == 1 and "cannot be undone" in kept.stdout and path.exists()
+    gone = forget_in_terminal(path, b"yes\n")
+    assert gone.returncode == 0, gone.stderr
+    assert not path.exists()
