@@ -233,3 +233,32 @@ def test_https_proxy_from_the_environment_is_used(tmp_path: Path, archive: bytes
     assert [(m, p) for m, p, _ in state.requests] == [
         ("CONNECT", "models.voicecoach-test.invalid:443")
     ]
+
+
+def test_first_session_downloads_only_with_consent(tmp_path: Path, archive: bytes):
+    from voicecoach.models import ModelPlaces
+    from voicecoach.models.catalog import Catalog
+    from voicecoach.models.ensure import ensure_model
+
+    project = tmp_path / "models"
+    project.mkdir()
+    where = ModelPlaces(project_dir=project, packages=False)
+    asked: list[str] = []
+    with serve(ServerState(files={"/m.zip": archive})) as (base, state):
+        entry = fake_entry(archive, url=f"{base}/m.zip")
+        catalog = Catalog([entry], "test")
+
+        def refuse(offered):
+            asked.append(offered.name)
+            return False
+
+        with pytest.raises(ModelError, match="voicecoach models download vosk-model-test-0.1"):
+            ensure_model("xx", refuse, places=where, catalog=catalog, progress=_quiet())
+        assert asked == [entry.name] and state.requests == []
+        located = ensure_model(
+            "xx", lambda offered: True, places=where, catalog=catalog, progress=_quiet()
+        )
+        assert located.path == project / entry.name and located.ok
+        again = ensure_model("xx", refuse, places=where, catalog=catalog, progress=_quiet())
+    assert again.path == located.path
+    assert len(state.requests) == 1 and asked == [entry.name]  # not asked a second time

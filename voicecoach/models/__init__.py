@@ -11,6 +11,7 @@ Importing this package does no I/O; the catalog is read when first asked for.
 
 from voicecoach.models.catalog import Catalog, CatalogEntry, load_catalog
 from voicecoach.models.download import DownloadError, Progress, fetch
+from voicecoach.models.ensure import ensure_model
 from voicecoach.models.extract import ArchiveRefused, ExtractLimits, safe_extract_zip
 from voicecoach.models.install import ChecksumMismatch, Installed, install_model, remove_model
 from voicecoach.models.layout import ModelCheck, check_model
@@ -48,6 +49,7 @@ __all__ = [
     "check_model",
     "default_install_dir",
     "default_places",
+    "ensure_model",
     "fetch",
     "find_model",
     "install_model",

@@ -17,7 +17,11 @@ from pathlib import Path
 _MB = 1024 * 1024
 
 #: Fixed cost of the recognizer itself (Kaldi, buffers) beyond the model files.
-BASE_OVERHEAD_MB = 64
+BASE_OVERHEAD_MB = 128
+
+#: Resident memory per byte of model on disk. Measured: the 252 MB Korean model
+#: adds 497 MB when loaded (``python -m benchmarks.models``), about 1.5 + overhead.
+DISK_FACTOR = 1.75
 
 
 def _meminfo(path: Path) -> dict[str, int]:
@@ -68,10 +72,11 @@ def available_memory_bytes(
 def estimate_model_mb(model_dir: Path | None = None, catalog_mb: int | None = None) -> int:
     """Resident memory a model will need: the catalog's figure, else its size on disk.
 
-    Vosk maps the graph and acoustic model into memory almost byte for byte,
-    so the files' total plus a fixed overhead is a fair lower estimate for a
-    model the catalog does not know (an installed package, a path from the
-    user).
+    Vosk reads the graph and acoustic model into memory and builds lookup
+    structures beside them, so a model the catalog does not know (an
+    installed package, a path from the user) is estimated at
+    :data:`DISK_FACTOR` times its files' total plus a fixed overhead: on the
+    generous side, since guessing low gets the process killed.
     """
     if catalog_mb:
         return catalog_mb
@@ -79,7 +84,7 @@ def estimate_model_mb(model_dir: Path | None = None, catalog_mb: int | None = No
         return BASE_OVERHEAD_MB
     from voicecoach.models.layout import folder_bytes
 
-    return folder_bytes(model_dir) // _MB + BASE_OVERHEAD_MB
+    return int(folder_bytes(model_dir) * DISK_FACTOR / _MB) + BASE_OVERHEAD_MB
 
 
 @dataclass(frozen=True, slots=True)
