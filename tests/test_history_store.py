@@ -187,3 +187,21 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(Exception, match="newer than this voicecoach"):
         SQLiteHistory(path)
+
+
+def test_engine_record_shapes(tmp_path: Path) -> None:
+    """The session engine's data keys: reason words, boolean answers, per-exercise numbers."""
+    with SQLiteHistory(tmp_path / "h.sqlite3") as store:
+        sid = store.start_session("r", "R", 1, T0)
+        store.record(sid, Record(RecordKind.SCREENING_ANSWER, 1, data={
+            "key": "fever", "answer": False, "condition": "fever", "version": 1}))
+        store.record(sid, Record(RecordKind.EXERCISE_STARTED, 2, "Bridge", 0, data={
+            "reps": 5, "sets": 1, "sides": 2, "prescribed_reps": 10, "prescribed_holds": 10,
+            "hold_seconds": 4.0}))
+        store.record(sid, Record(RecordKind.SESSION_ENDED, 9, data={"reason": "finished"}))
+        [s] = store.recent_sessions()
+        assert s.outcome is SessionOutcome.FINISHED_EARLY
+        assert (s.prescribed_reps, s.prescribed_holds) == (10, 10)
+        assert s.exercises[0].load is not None
+        assert (s.exercises[0].load.reps, s.exercises[0].load.hold) == (5, 4.0)
+        assert store.screening_answers() == [(T0 + 1, "fever", "no")]

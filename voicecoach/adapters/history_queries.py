@@ -41,6 +41,18 @@ def _int_from(data: dict[str, Scalar], column: str) -> int | None:
     return None
 
 
+def _take_counts(
+    c: sqlite3.Connection, r: Record, key: tuple[int, int | None], columns: tuple[str, ...]
+) -> None:
+    for column in columns:
+        value = _int_from(r.data, column)
+        if value is not None:
+            c.execute(
+                f"UPDATE exercises SET {column} = ? WHERE session_id = ? AND idx = ?",
+                (value, *key),
+            )
+
+
 def _ensure_exercise(c: sqlite3.Connection, session_id: int, r: Record) -> bool:
     if r.exercise_index is None:
         return False
@@ -62,6 +74,16 @@ def apply_record(c: sqlite3.Connection, session_id: int, r: Record, at: float) -
             " AND idx = ?",
             (r.t, *key),
         )
+        _take_counts(c, r, key, ("prescribed_reps", "prescribed_holds"))
+        # The load (reps per set, longest hold) comes from start_session's routine
+        # when given; the engine's own numbers only fill it in when it was not.
+        reps, hold = r.data.get("reps"), r.data.get("hold_seconds")
+        if isinstance(reps, int) and not isinstance(reps, bool):
+            c.execute(
+                "UPDATE exercises SET reps = ?, hold = ? WHERE session_id = ? AND idx = ?"
+                " AND reps IS NULL",
+                (reps, hold if isinstance(hold, int | float) and hold else None, *key),
+            )
         c.execute(
             "UPDATE sessions SET resume_index = ? WHERE id = ?", (r.exercise_index, session_id)
         )
@@ -69,13 +91,7 @@ def apply_record(c: sqlite3.Connection, session_id: int, r: Record, at: float) -
         c.execute(
             "UPDATE exercises SET ended_t = ? WHERE session_id = ? AND idx = ?", (r.t, *key)
         )
-        for column in DATA_KEYS:
-            value = _int_from(r.data, column)
-            if value is not None:
-                c.execute(
-                    f"UPDATE exercises SET {column} = ? WHERE session_id = ? AND idx = ?",
-                    (value, *key),
-                )
+        _take_counts(c, r, key, tuple(DATA_KEYS))
         if r.data.get("skipped"):
             c.execute("UPDATE exercises SET skipped = 1 WHERE session_id = ? AND idx = ?", key)
         c.execute(
@@ -90,8 +106,10 @@ def apply_record(c: sqlite3.Connection, session_id: int, r: Record, at: float) -
     elif kind is RecordKind.SKIPPED and _ensure_exercise(c, session_id, r):
         c.execute("UPDATE exercises SET skipped = 1 WHERE session_id = ? AND idx = ?", key)
     elif kind is RecordKind.SCREENING_ANSWER:
-        question = r.data.get("question", r.data.get("id", ""))
+        question = next((r.data[k] for k in ("question", "key", "id") if k in r.data), "")
         answer = r.data.get("answer", "")
+        if isinstance(answer, bool):
+            answer = "yes" if answer else "no"
         c.execute(
             "INSERT INTO screening_answers (session_id, answered_at, question, answer)"
             " VALUES (?, ?, ?, ?)",
@@ -112,11 +130,17 @@ _COUNTERS = {
 }
 
 
+#: The engine's SESSION_ENDED ``reason`` words that differ from outcome names.
+_REASONS = {"finished": SessionOutcome.FINISHED_EARLY.value, "stopped": "finished_early"}
+
+
 def _outcome(c: sqlite3.Connection, session_id: int, r: Record) -> SessionOutcome:
     """The outcome a SESSION_ENDED record states, or what the exercises imply."""
-    stated = r.data.get("outcome")
-    if isinstance(stated, str) and stated in SessionOutcome.__members__.values():
-        return SessionOutcome(stated)
+    stated = r.data.get("outcome", r.data.get("reason"))
+    if isinstance(stated, str):
+        stated = _REASONS.get(stated, stated)
+        if stated in {o.value for o in SessionOutcome}:
+            return SessionOutcome(stated)
     unfinished = c.execute(
         "SELECT count(*) FROM exercises WHERE session_id = ? AND ended_t IS NULL", (session_id,)
     ).fetchone()[0]
