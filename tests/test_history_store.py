@@ -205,3 +205,34 @@ def test_engine_record_shapes(tmp_path: Path) -> None:
         assert s.exercises[0].load is not None
         assert (s.exercises[0].load.reps, s.exercises[0].load.hold) == (5, 4.0)
         assert store.screening_answers() == [(T0 + 1, "fever", "no")]
+
+
+def test_plan_next_from_a_real_store(tmp_path: Path) -> None:
+    from voicecoach.adapters.history import plan_next
+    from voicecoach.core.progression import DecisionKind
+
+    with SQLiteHistory(tmp_path / "h.sqlite3") as store:
+        first = plan_next(store, "lying", ROUTINE, T0)
+        assert first.decision.kind is DecisionKind.START and first.screening_due
+        for day in range(3):
+            run_session(store, T0 + day * DAY)
+        plan = plan_next(store, "lying", ROUTINE, T0 + 3 * DAY)
+        assert plan.step_up is not None
+        assert [ex.reps for ex in plan.step_up.exercises] == [4, 5]
+        # Accepted: the next session runs (and records) the harder routine, then hurts.
+        sid = store.start_session("lying", ROUTINE.title, 1, T0 + 3 * DAY,
+                                  routine=plan.step_up)
+        store.record(sid, Record(RecordKind.EXERCISE_STARTED, 1, "Knee to chest", 0))
+        store.record(sid, Record(RecordKind.PAIN, 5, "Knee to chest", 0, "left", 1, 2))
+        store.record(sid, Record(RecordKind.SESSION_ENDED, 6, data={"reason": "pain"}))
+        plan = plan_next(store, "lying", ROUTINE, T0 + 4 * DAY)
+        assert plan.decision.kind is DecisionKind.STEP_BACK
+        assert [ex.reps for ex in plan.routine.exercises] == [3, 5]
+        assert plan.step_up is None
+        # Interrupted: offered for resume from where it stopped, at the same load.
+        sid = store.start_session("lying", ROUTINE.title, 1, T0 + 5 * DAY, routine=plan.routine)
+        store.record(sid, Record(RecordKind.EXERCISE_STARTED, 1, "Knee to chest", 0))
+        store.record(sid, Record(RecordKind.EXERCISE_ENDED, 50, "Knee to chest", 0))
+        resume = plan_next(store, "lying", ROUTINE, T0 + 5 * DAY + 3600)
+        assert (resume.resume_from, resume.resumed_session) == (1, sid)
+        assert resume.routine == plan.routine

@@ -26,7 +26,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -41,6 +41,8 @@ from voicecoach.core.history import (
     SessionOutcome,
     SessionSummary,
 )
+from voicecoach.core.planning import SessionPlan, plan_session
+from voicecoach.core.progression import DEFAULT_SETTINGS, ProgressionSettings
 from voicecoach.core.routine import Exercise, Routine, StepKind
 from voicecoach.errors import VoicecoachError
 
@@ -52,6 +54,7 @@ __all__ = [
     "default_history_path",
     "forget_history",
     "history_files",
+    "plan_next",
     "resolve_history_path",
 ]
 
@@ -85,6 +88,8 @@ class HistoryStore(Protocol):
 
     def record(self, session_id: int, record: Record) -> None: ...
 
+    def record_all(self, session_id: int, actions: Iterable[object]) -> int: ...
+
     def end_session(
         self, session_id: int, ended_at: float, outcome: SessionOutcome
     ) -> None: ...
@@ -96,6 +101,29 @@ class HistoryStore(Protocol):
     def routine_history(self, routine_id: str, limit: int = 60) -> RoutineHistory: ...
 
     def last_screening_at(self) -> float | None: ...
+
+
+def plan_next(
+    store: HistoryStore,
+    routine_id: str,
+    routine: Routine,
+    now: float,
+    settings: ProgressionSettings = DEFAULT_SETTINGS,
+) -> SessionPlan:
+    """Ask the store what :func:`~voicecoach.core.planning.plan_session` needs, and plan.
+
+    The live loop calls this before a session: the plan's ``screening_due``,
+    ``resume_from`` and ``step_up`` go into the engine's ``SessionOptions`` and
+    ``plan.routine`` into :meth:`SQLiteHistory.start_session`.
+    """
+    return plan_session(
+        routine,
+        store.routine_history(routine_id),
+        now=now,
+        interrupted=store.last_interrupted(routine_id),
+        last_screening_at=store.last_screening_at(),
+        settings=settings,
+    )
 
 
 def default_history_path() -> Path:
@@ -231,6 +259,15 @@ class SQLiteHistory:
             )
             c.execute("UPDATE sessions SET last_event_at = ? WHERE id = ?", (at, session_id))
             q.apply_record(c, session_id, record, at)
+
+    def record_all(self, session_id: int, actions: Iterable[object]) -> int:
+        """Record every :class:`Record` among an engine's output actions; return how many."""
+        count = 0
+        for action in actions:
+            if isinstance(action, Record):
+                self.record(session_id, action)
+                count += 1
+        return count
 
     def end_session(self, session_id: int, ended_at: float, outcome: SessionOutcome) -> None:
         """Close a session with how it ended (overrides what the records implied)."""
