@@ -68,7 +68,9 @@ def _parse_text(text: str) -> float:
         pos = match.end()
     if pos != len(compact) or pos == 0:
         if compact.startswith("-"):
-            raise ValueError(f"duration cannot be negative ({text!r}); use a positive time like 10s")
+            raise ValueError(
+                f"duration cannot be negative ({text!r}); use a positive time like 10s"
+            )
         raise ValueError(f"cannot read {text!r} as a duration; {_EXAMPLES}")
     return total
 

@@ -192,7 +192,9 @@ class Exercise(StrictModel):
     """One exercise: a starting position, then ``sets`` x ``reps`` of ``steps`` per side."""
 
     name: Name
-    setup: SpokenText | None = Field(default=None, description="The starting position, spoken first.")
+    setup: SpokenText | None = Field(
+        default=None, description="The starting position, spoken first."
+    )
     ready: bool = Field(
         default=False,
         description="After the setup, wait until the person says 'ready' before the first rep.",
