@@ -112,3 +112,16 @@ def test_models_download_from_a_wrong_archive_is_refused(home, tmp_path):
     assert result.returncode == 2
     assert "SHA-256" in result.stderr and "30f26242" in result.stderr
     assert list(target.iterdir()) == []
+
+
+def test_partial_download_is_listed_and_removable(home):
+    folder = user_models(home)
+    folder.mkdir(parents=True)
+    part = folder / ".vosk-model-small-ja-0.22.zip.part"
+    part.write_bytes(b"\0" * 2048)
+    listed = run_cli("models", "list", "--language", "ja", env=home)
+    ja = next(line for line in listed.stdout.splitlines() if line.startswith("vosk-model-small-ja"))
+    assert "partial download (2.0 KB); run download again to resume" in ja
+    removed = run_cli("models", "remove", "vosk-model-small-ja-0.22", env=home)
+    assert removed.returncode == 0, removed.stderr
+    assert not part.exists()

@@ -18,6 +18,7 @@ from tests.model_server import (
     serve,
     zip_with_symlink,
 )
+from voicecoach.errors import ModelError
 from voicecoach.models import ArchiveRefused, ExtractLimits, install_model, safe_extract_zip
 from voicecoach.models.download import Progress
 
@@ -134,3 +135,34 @@ def test_a_well_formed_archive_extracts_exactly_its_files(tmp_path: Path):
     assert written == sum(len(v) for v in FAKE_MODEL_FILES.values())
     for rel, data in FAKE_MODEL_FILES.items():
         assert (dest / "vosk-model-test-0.1" / rel).read_bytes() == data
+
+
+def _half() -> bytes:
+    whole = build_zip(FAKE_MODEL_FILES)
+    return whole[: len(whole) // 2]
+
+
+def _corrupt() -> bytes:
+    good = bytearray(build_zip(FAKE_MODEL_FILES, compression=zipfile.ZIP_STORED))
+    good[good.index(bytes(range(256)) * 8) + 100] ^= 0xFF
+    return bytes(good)
+
+
+@pytest.mark.parametrize(
+    ("case", "served", "catalog_matches", "reason"),
+    [
+        ("corrupt, checksum matches", _corrupt(), True, "corrupt"),
+        ("corrupt, checksum differs", _corrupt(), False, "SHA-256"),
+        ("truncated at the source", _half(), False, "SHA-256"),
+        ("truncated, checksum matches", _half(), True, "corrupt"),
+    ],
+)
+def test_damaged_download_installs_nothing(tmp_path: Path, case, served, catalog_matches, reason):
+    good = build_zip(FAKE_MODEL_FILES)
+    described = served if catalog_matches else good
+    target = tmp_path / "models"
+    with serve(ServerState(files={"/m.zip": served})) as (base, _):
+        entry = fake_entry(described, url=f"{base}/m.zip", archive_bytes=len(served))
+        with pytest.raises(ModelError, match=reason):
+            install_model(entry, target, progress=Progress(io.StringIO(), tty=False))
+    assert list(target.iterdir()) == [], case

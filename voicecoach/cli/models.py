@@ -59,12 +59,15 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from voicecoach.models import all_models, load_catalog
+    from voicecoach.models import all_models, default_places, load_catalog
     from voicecoach.models.catalog import language_matches
     from voicecoach.models.download import human_bytes
+    from voicecoach.models.install import partial_downloads
 
     catalog = load_catalog()
-    found = all_models(catalog=catalog)
+    places = default_places()
+    found = all_models(places, catalog)
+    parts = {**partial_downloads(places.user_dir), **partial_downloads(places.project_dir)}
     by_name: dict[str, list] = {}
     for loc in found:
         by_name.setdefault(loc.name, []).append(loc)
@@ -77,6 +80,9 @@ def _list(args: argparse.Namespace) -> int:
             loc = by_name[entry.name][0]
             state = "" if loc.ok else " [DAMAGED]"
             where = f"{loc.origin}: {loc.path}{state}"
+        elif entry.name in parts:
+            got = human_bytes(parts[entry.name].stat().st_size)
+            where = f"partial download ({got}); run download again to resume"
         checksum = "verified" if entry.checksum_confirmed else "UNCONFIRMED"
         rows.append((entry.name, entry.language, human_bytes(entry.archive_bytes), checksum, where))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -193,11 +199,22 @@ def _print_search_list(places, found) -> None:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from voicecoach.models import Origin, all_models
-    from voicecoach.models.install import remove_model
+    from voicecoach.models import Origin, all_models, default_places
+    from voicecoach.models.install import partial_downloads, remove_model
 
-    matches = [loc for loc in all_models() if loc.name == args.name]
+    places = default_places()
+    matches = [loc for loc in all_models(places) if loc.name == args.name]
     removable = [loc for loc in matches if loc.origin in (Origin.PROJECT, Origin.USER)]
+    parts = [
+        found[args.name]
+        for found in (partial_downloads(places.project_dir), partial_downloads(places.user_dir))
+        if args.name in found
+    ]
+    for part in parts:
+        part.unlink(missing_ok=True)
+        print(f"removed the partial download {part}")
+    if not removable and parts:
+        return 0
     if not removable:
         if matches and matches[0].origin is Origin.PACKAGE:
             raise ModelError(

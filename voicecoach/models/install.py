@@ -49,6 +49,13 @@ def part_path(target_dir: Path, entry: CatalogEntry) -> Path:
     return target_dir / f".{entry.name}.zip.part"
 
 
+def partial_downloads(folder: Path | None) -> dict[str, Path]:
+    """Interrupted downloads waiting in ``folder`` to be resumed, by model name."""
+    if folder is None or not folder.is_dir():
+        return {}
+    return {p.name[1 : -len(".zip.part")]: p for p in sorted(folder.glob(".*.zip.part"))}
+
+
 def _sweep_leftovers(target_dir: Path, name: str) -> None:
     """Remove temporary folders a killed earlier install left behind."""
     for leftover in target_dir.glob(f".{name}.*.tmp"):
