@@ -84,6 +84,8 @@ class HistoryStore(Protocol):
         routine: Routine | None = None,
         resumed_from: int | None = None,
         resume_index: int = 0,
+        step_up: Routine | None = None,
+        resume_offer: tuple[int, int] | None = None,
     ) -> int: ...
 
     def record(self, session_id: int, record: Record) -> None: ...
@@ -165,6 +167,7 @@ class SQLiteHistory:
         self.path = resolve_history_path(path)
         self._lock = threading.Lock()
         self._started: dict[int, float] = {}
+        self._offers: dict[int, q.Offers] = {}
         self._conn = _open(self.path)
 
     # -- lifecycle ---------------------------------------------------------
@@ -214,12 +217,19 @@ class SQLiteHistory:
         routine: Routine | None = None,
         resumed_from: int | None = None,
         resume_index: int = 0,
+        step_up: Routine | None = None,
+        resume_offer: tuple[int, int] | None = None,
     ) -> int:
         """Open a session; any session still open is closed as interrupted.
 
-        Pass ``routine`` (the one actually run, progression applied) so the
-        prescribed load is known even for exercises never reached; when
-        resuming, ``resume_index`` says where this session picks up.
+        Pass ``routine`` (the one run, progression applied) so the prescribed
+        load is known even for exercises never reached. If the resume is
+        already agreed, ``resumed_from`` / ``resume_index`` say which session
+        this continues and where. If the engine is going to *offer* things,
+        pass them: ``step_up`` (the harder routine) and ``resume_offer``
+        (interrupted session id, exercise index); when the engine records the
+        person's "yes" (an ``offer`` record), the prescription and the resume
+        link are updated in the same transaction as that record.
         """
         with self._tx("start a session") as c:
             c.execute(
@@ -235,8 +245,20 @@ class SQLiteHistory:
             if routine is not None:
                 _prescribe(c, session_id, routine, resume_index)
         self._started[session_id] = started_at
+        self._offers[session_id] = q.Offers(step_up, resume_offer)
         log.info("history: session %d started", session_id)
         return session_id
+
+    def start_planned(self, routine_id: str, plan: SessionPlan, started_at: float) -> int:
+        """:meth:`start_session` with everything a :class:`SessionPlan` offers."""
+        resume = None
+        if plan.resumed_session is not None and plan.resume_from is not None:
+            resume = (plan.resumed_session, plan.resume_from)
+        r = plan.routine
+        return self.start_session(
+            routine_id, r.title, r.version, started_at, routine=r, step_up=plan.step_up,
+            resume_offer=resume,
+        )
 
     def prescribe(self, session_id: int, routine: Routine, from_index: int = 0) -> None:
         """Record (or replace) the load prescribed, e.g. after a step-up was accepted."""
@@ -259,6 +281,11 @@ class SQLiteHistory:
             )
             c.execute("UPDATE sessions SET last_event_at = ? WHERE id = ?", (at, session_id))
             q.apply_record(c, session_id, record, at)
+            offers = self._offers.get(session_id)
+            if offers is not None and q.accepted_offer(record) == "step_up" and offers.step_up:
+                _prescribe(c, session_id, offers.step_up, 0)
+            if offers is not None and q.accepted_offer(record) == "resume" and offers.resume:
+                q.link_resume(c, session_id, *offers.resume)
 
     def record_all(self, session_id: int, actions: Iterable[object]) -> int:
         """Record every :class:`Record` among an engine's output actions; return how many."""
@@ -316,9 +343,14 @@ class SQLiteHistory:
             return q.last_interrupted(self._conn, routine_id)
 
     def last_screening_at(self) -> float | None:
-        """When the screening questions were last answered without a contraindication."""
+        """When the screening questions were last passed (no contraindication)."""
+        last = self.last_screening()
+        return None if last is None else last[0]
+
+    def last_screening(self) -> tuple[float, int | None] | None:
+        """(when, question-set version or None) of the last passed screening."""
         with self._lock:
-            return q.last_screening_at(self._conn)
+            return q.last_screening(self._conn)
 
     def screening_answers(self) -> list[tuple[float, str, str]]:
         """Every screening answer as (answered_at, question, answer), oldest first."""

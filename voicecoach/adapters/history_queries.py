@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from dataclasses import dataclass
 
 from voicecoach.core.actions import Record, RecordKind, Scalar
 from voicecoach.core.history import (
@@ -22,6 +23,7 @@ from voicecoach.core.history import (
     SessionOutcome,
     SessionSummary,
 )
+from voicecoach.core.routine import Routine
 
 #: Keys the engine may put in ``EXERCISE_ENDED.data`` to state prescribed and
 #: done counts itself; when absent, the store counts REP_DONE / HOLD_DONE.
@@ -39,6 +41,37 @@ def _int_from(data: dict[str, Scalar], column: str) -> int | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return int(value)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Offers:
+    """What the engine will offer in a session, so a "yes" can be recorded fully."""
+
+    step_up: Routine | None = None
+    """The harder routine offered."""
+    resume: tuple[int, int] | None = None
+    """(interrupted session id, exercise index) offered for resume."""
+
+
+def accepted_offer(r: Record) -> str | None:
+    """``"step_up"`` / ``"resume"`` for an offer record the person said yes to."""
+    if r.kind.value != "offer" or r.data.get("answer") is not True:
+        return None
+    offer = r.data.get("offer")
+    return offer if isinstance(offer, str) else None
+
+
+def link_resume(c: sqlite3.Connection, session_id: int, resumed: int, index: int) -> None:
+    """Mark the session as continuing ``resumed`` from exercise ``index``."""
+    c.execute(
+        "UPDATE sessions SET resumed_from = ?, resume_index = ? WHERE id = ?",
+        (resumed, index, session_id),
+    )
+    # Exercises before the resume point are not part of this session's load.
+    c.execute(
+        "DELETE FROM exercises WHERE session_id = ? AND idx < ? AND started_t IS NULL",
+        (session_id, index),
+    )
 
 
 def _take_counts(
@@ -240,17 +273,31 @@ def last_interrupted(c: sqlite3.Connection, routine_id: str | None) -> Interrupt
     )
 
 
-def last_screening_at(c: sqlite3.Connection) -> float | None:
-    """Latest screening that passed: answered, nothing failed, and the session went on."""
+def last_screening(c: sqlite3.Connection) -> tuple[float, int | None] | None:
+    """(when, question-set version) of the latest screening that passed, or None.
+
+    A ``screening_passed`` record says so directly (with the version asked).
+    Files from before the engine recorded it count a screening as passed when
+    it has answers, no ``screening_failed``, and the session went on.
+    """
+    best: tuple[float, int | None] | None = None
+    row = c.execute(
+        "SELECT at, data FROM events WHERE kind = 'screening_passed' ORDER BY at DESC LIMIT 1"
+    ).fetchone()
+    if row is not None and row[0] is not None:
+        version = json.loads(row[1]).get("version")
+        best = (float(row[0]), version if isinstance(version, int) else None)
     row = c.execute(
         "SELECT max(a.answered_at) FROM screening_answers a JOIN sessions s ON s.id = a.session_id"
         " WHERE coalesce(s.outcome, '') != 'screening'"
         " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id"
-        "                 AND e.kind = 'screening_failed')"
+        "                 AND e.kind IN ('screening_failed', 'screening_passed'))"
         " AND (s.ended_at IS NOT NULL OR EXISTS (SELECT 1 FROM exercises x"
         "      WHERE x.session_id = s.id AND x.started_t IS NOT NULL))"
     ).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
+    if row is not None and row[0] is not None and (best is None or row[0] > best[0]):
+        best = (float(row[0]), None)
+    return best
 
 
 def pain_reports(c: sqlite3.Connection, since: float) -> list[PainReport]:
