@@ -12,7 +12,7 @@ from voicecoach.core.history import (
     SessionOutcome,
     SessionSummary,
 )
-from voicecoach.core.planning import RESUME_WINDOW, SCREENING_INTERVAL, plan_session
+from voicecoach.core.planning import RESUME_WINDOW, plan_session
 from voicecoach.core.progression import (
     DecisionKind,
     ProgressionSettings,
@@ -21,6 +21,7 @@ from voicecoach.core.progression import (
     starting_routine,
 )
 from voicecoach.core.routine import Routine
+from voicecoach.core.screening import SCREENING_INTERVAL_DAYS
 
 DAY = 86400.0
 
@@ -183,8 +184,10 @@ def test_plan_screening_resume_and_step_up() -> None:
     plan = plan_session(r, hist(*[past(r)] * 3), now=now, last_screening_at=now - DAY)
     assert not plan.screening_due
     assert plan.step_up is not None and plan.routine == r
-    assert plan_session(r, hist(), now=now, last_screening_at=now - SCREENING_INTERVAL
-                        ).screening_due
+    assert plan_session(r, hist(), now=now,
+                        last_screening_at=now - SCREENING_INTERVAL_DAYS * DAY).screening_due
+    assert plan_session(r, hist(), now=now, last_screening_at=now - DAY,
+                        screening_version=None).screening_due
     cut = InterruptedSession(7, "synthetic", 1, now - 3600, now - 1800, resume_from=2)
     plan = plan_session(r, hist(*[past(r)] * 3), now=now, interrupted=cut)
     assert (plan.resume_from, plan.resumed_session, plan.step_up) == (2, 7, None)

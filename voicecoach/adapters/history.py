@@ -104,6 +104,8 @@ class HistoryStore(Protocol):
 
     def last_screening_at(self) -> float | None: ...
 
+    def last_screening(self) -> tuple[float, int | None] | None: ...
+
 
 def plan_next(
     store: HistoryStore,
@@ -118,12 +120,14 @@ def plan_next(
     ``resume_from`` and ``step_up`` go into the engine's ``SessionOptions`` and
     ``plan.routine`` into :meth:`SQLiteHistory.start_session`.
     """
+    last = store.last_screening()
     return plan_session(
         routine,
         store.routine_history(routine_id),
         now=now,
         interrupted=store.last_interrupted(routine_id),
-        last_screening_at=store.last_screening_at(),
+        last_screening_at=None if last is None else last[0],
+        screening_version=None if last is None else last[1],
         settings=settings,
     )
 

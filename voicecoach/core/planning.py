@@ -23,13 +23,9 @@ from voicecoach.core.progression import (
     decide,
 )
 from voicecoach.core.routine import Routine
+from voicecoach.core.screening import SCREENING_INTERVAL_DAYS, SCREENING_VERSION, screening_due
 
-__all__ = ["RESUME_WINDOW", "SCREENING_INTERVAL", "SessionPlan", "plan_session"]
-
-#: Ask the screening questions again after this long (seconds). The seeds ask
-#: to see a doctor before starting; health changes, so the questions come
-#: back monthly. (To be reconciled with ``voicecoach.core.screening``.)
-SCREENING_INTERVAL = 30 * 86400.0
+__all__ = ["RESUME_WINDOW", "SessionPlan", "plan_session"]
 
 #: Offer to resume an interrupted session only within this many seconds of
 #: its last activity; a day later, the person starts again from the top.
@@ -61,12 +57,18 @@ def plan_session(
     now: float,
     interrupted: InterruptedSession | None = None,
     last_screening_at: float | None = None,
+    screening_version: int | None = SCREENING_VERSION,
     settings: ProgressionSettings = DEFAULT_SETTINGS,
-    screening_interval: float = SCREENING_INTERVAL,
+    screening_interval_days: float = SCREENING_INTERVAL_DAYS,
     resume_window: float = RESUME_WINDOW,
 ) -> SessionPlan:
-    """Decide screening, resume and progression for ``routine`` (as written) at ``now``."""
-    screening_due = last_screening_at is None or now - last_screening_at >= screening_interval
+    """Decide screening, resume and progression for ``routine`` (as written) at ``now``.
+
+    The screening is due by :func:`voicecoach.core.screening.screening_due`:
+    never passed, passed with an older question set (``screening_version``),
+    or longer ago than the interval.
+    """
+    due = screening_due(last_screening_at, now, screening_version, screening_interval_days)
     resumable = (
         interrupted is not None
         and interrupted.routine_id == history.routine_id
@@ -83,8 +85,8 @@ def plan_session(
             current = decide(routine, history, settings).current
         keep = ProgressionDecision(DecisionKind.KEEP, current, current)
         return SessionPlan(
-            current, screening_due, interrupted.resume_from, interrupted.session_id, None, keep
+            current, due, interrupted.resume_from, interrupted.session_id, None, keep
         )
     decision = decide(routine, history, settings)
     step_up = decision.routine if decision.kind is DecisionKind.STEP_UP else None
-    return SessionPlan(decision.current, screening_due, None, None, step_up, decision)
+    return SessionPlan(decision.current, due, None, None, step_up, decision)
