@@ -17,8 +17,13 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 #: refusing it early keeps timers and estimates sane.
 MAX_SECONDS = 3 * 3600.0
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)", re.I)
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|h|minutes?|mins|min|m|seconds?|secs|sec|s)", re.I)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+#: The same forms as :data:`_PART`, for editors (JSON Schema, ECMA regex syntax).
+_SCHEMA_PATTERN = (
+    r"^\s*\d+(\.\d+)?\s*$|^\s*(\d+(\.\d+)?\s*"
+    r"(h|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\s*)+$"
+)
 _EXAMPLES = "write it like 10s, 1m30s or 20 (seconds)"
 
 
@@ -116,7 +121,7 @@ Duration = Annotated[
                 {"type": "number", "minimum": 0},
                 {
                     "type": "string",
-                    "pattern": r"^\s*(\d+(\.\d+)?\s*(h|m|min|s|sec)?\s*)+$",
+                    "pattern": _SCHEMA_PATTERN,
                 },
             ],
             "description": "A duration: seconds as a number, or text like 10s, 1m30s, 1.5m.",

@@ -41,6 +41,23 @@ LanguageCode = Annotated[
 
 _PLACEHOLDERS = {"side"}
 
+FieldPath = tuple[str | int, ...]
+"""A path below the model being validated, e.g. ``("steps", 2, "hold")``."""
+
+
+class RoutineValueError(ValueError):
+    """Every rule a model broke, each with the field it concerns.
+
+    Pydantic passes the exception through in the error's ``ctx``, so the
+    loader can point at ``steps[2].hold`` (and report all of them together)
+    instead of at the whole exercise. Each message reads "what is wrong; how
+    to fix it".
+    """
+
+    def __init__(self, problems: list[tuple[FieldPath, str]]) -> None:
+        super().__init__("\n".join(message for _, message in problems))
+        self.problems = problems
+
 
 class StrictModel(BaseModel):
     """Base for every routine model: unknown keys are errors, values are frozen."""
@@ -77,6 +94,11 @@ DEFAULT_MOVE_SECONDS = {StepKind.INHALE: 3.0, StepKind.EXHALE: 3.0, StepKind.SAY
 class Step(StrictModel):
     """One step of a repetition, e.g. ``- inhale: Lift the {side} knee.``"""
 
+    # Editors learn "exactly one kind per step" from the schema too.
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": [kind.value]} for kind in StepKind]}
+    )
+
     say: SpokenText | None = None
     inhale: SpokenText | None = None
     exhale: SpokenText | None = None
@@ -96,23 +118,48 @@ class Step(StrictModel):
         ),
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_kind_only(cls, data: object) -> object:
+        # Checked on the raw mapping, whose keys keep the file's order, so the
+        # error points at the second kind as written.
+        if isinstance(data, dict):
+            present = [k for k in data if k in STEP_KINDS and data[k] is not None]
+            if len(present) > 1:
+                raise RoutineValueError(
+                    [
+                        (
+                            (present[1],),
+                            f"a step has one kind, this one has {' and '.join(present)}; "
+                            "split it into separate steps, one '- ' each",
+                        )
+                    ]
+                )
+        return data
+
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Step:
         present = [k for k in STEP_KINDS if getattr(self, k) is not None]
         if len(present) != 1:
-            found = ", ".join(present) if present else "none"
-            raise ValueError(
-                f"a step needs exactly one of {', '.join(STEP_KINDS)} (found {found}); "
-                "split it into separate steps"
+            raise RoutineValueError(
+                [((), f"a step needs one of {', '.join(STEP_KINDS)}; write e.g. '- hold: 10s'")]
             )
         kind = StepKind(present[0])
+        problems: list[tuple[FieldPath, str]] = []
         if self.cue is not None and kind is not StepKind.HOLD:
-            raise ValueError("'cue' belongs to a hold step; use 'say' for other text")
-        if self.duration is not None and kind not in DEFAULT_MOVE_SECONDS:
-            raise ValueError(
-                f"'duration' applies to inhale, exhale and say steps; a {kind} step "
-                f"takes its time from its own value"
+            problems.append(
+                (("cue",), "'cue' belongs to a hold step; use a 'say' step for other text")
             )
+        if self.duration is not None and kind not in DEFAULT_MOVE_SECONDS:
+            problems.append(
+                (
+                    ("duration",),
+                    f"'duration' applies to inhale, exhale and say steps; a {kind} step "
+                    "takes its time from its own value, so remove 'duration'",
+                )
+            )
+        if problems:
+            raise RoutineValueError(problems)
         return self
 
     @property
@@ -175,16 +222,28 @@ class Limits(StrictModel):
 
     @model_validator(mode="after")
     def _raised_limits_need_a_reason(self) -> Limits:
-        raised = []
+        if self.reason:
+            return self
+        problems: list[tuple[FieldPath, str]] = []
         if self.max_reps > DEFAULT_MAX_REPS:
-            raised.append(f"max_reps {self.max_reps} > {DEFAULT_MAX_REPS}")
-        if self.max_hold > DEFAULT_MAX_HOLD:
-            raised.append(f"max_hold {self.max_hold:g}s > {DEFAULT_MAX_HOLD:g}s")
-        if raised and not self.reason:
-            raise ValueError(
-                f"limits raised above the safe starting values ({'; '.join(raised)}) "
-                "without a reason; add 'reason:' explaining why, or lower the limit"
+            problems.append(
+                (
+                    ("max_reps",),
+                    f"max_reps {self.max_reps} is above the safe starting {DEFAULT_MAX_REPS} "
+                    "without a reason; add 'reason:' saying why it is safe, or lower it",
+                )
             )
+        if self.max_hold > DEFAULT_MAX_HOLD:
+            problems.append(
+                (
+                    ("max_hold",),
+                    f"max_hold {self.max_hold:g}s is above the safe starting "
+                    f"{DEFAULT_MAX_HOLD:g}s without a reason; add 'reason:' saying why it is "
+                    "safe, or lower it",
+                )
+            )
+        if problems:
+            raise RoutineValueError(problems)
         return self
 
 
@@ -211,58 +270,88 @@ class Exercise(StrictModel):
         default_factory=list, max_length=10, description="Safety notes spoken before the first rep."
     )
     limits: Limits = Field(default_factory=Limits)
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
+        default="",
+        description=(
+            "For the reader and the physiotherapist (sources, later progressions); never spoken."
+        ),
+    )
 
     @model_validator(mode="after")
     def _within_limits(self) -> Exercise:
+        problems: list[tuple[FieldPath, str]] = []
         if self.reps > self.limits.max_reps:
-            raise ValueError(
-                f"reps {self.reps} is above limits.max_reps {self.limits.max_reps}; lower reps, "
-                "or raise limits.max_reps and give limits.reason"
+            problems.append(
+                (
+                    ("reps",),
+                    f"reps {self.reps} is above limits.max_reps {self.limits.max_reps}; lower "
+                    "reps, or raise limits.max_reps and give limits.reason",
+                )
             )
         if self.sets > self.limits.max_sets:
-            raise ValueError(
-                f"sets {self.sets} is above limits.max_sets {self.limits.max_sets}; lower sets "
-                "or raise limits.max_sets"
+            problems.append(
+                (
+                    ("sets",),
+                    f"sets {self.sets} is above limits.max_sets {self.limits.max_sets}; lower "
+                    "sets, or raise limits.max_sets",
+                )
             )
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             if step.hold is not None and step.hold > self.limits.max_hold:
-                raise ValueError(
-                    f"hold {step.hold:g}s is above limits.max_hold {self.limits.max_hold:g}s; "
-                    "shorten the hold, or raise limits.max_hold and give limits.reason"
+                problems.append(
+                    (
+                        ("steps", index, "hold"),
+                        f"hold {step.hold:g}s is above limits.max_hold "
+                        f"{self.limits.max_hold:g}s; shorten the hold, or raise "
+                        "limits.max_hold and give limits.reason",
+                    )
                 )
         if len(set(self.sides)) != len(self.sides):
-            raise ValueError("sides are repeated; list each side once, e.g. [left, right]")
-        for text in self.spoken_texts():
-            for field in _placeholders(text):
-                if field not in _PLACEHOLDERS:
-                    raise ValueError(
-                        f"unknown placeholder {{{field}}} in {text!r}; the only placeholder is "
-                        "{side}"
-                    )
-                if not self.sides:
-                    raise ValueError(
-                        f"{text!r} uses {{side}} but the exercise has no sides; add "
-                        "'sides: [left, right]' or remove {side}"
-                    )
+            problems.append(
+                (("sides",), "sides are repeated; list each side once, e.g. [left, right]")
+            )
+        for path, text in self.spoken_fields():
+            problems += [(path, message) for message in self._placeholder_problems(text)]
+        if problems:
+            raise RoutineValueError(problems)
         return self
+
+    def _placeholder_problems(self, text: str) -> list[str]:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:  # unbalanced braces
+            return [
+                f"{text!r} has an unbalanced brace ({exc}); write {{side}} exactly, or remove it"
+            ]
+        problems = []
+        for field in fields:
+            if field not in _PLACEHOLDERS:
+                problems.append(
+                    f"unknown placeholder {{{field}}} in {text!r}; the only placeholder is {{side}}"
+                )
+            elif not self.sides:
+                problems.append(
+                    f"{text!r} uses {{side}} but the exercise has no sides; add "
+                    "'sides: [left, right]' or remove {side}"
+                )
+        return problems
+
+    def spoken_fields(self) -> list[tuple[FieldPath, str]]:
+        """Every spoken text of this exercise with the field it comes from."""
+        out: list[tuple[FieldPath, str]] = [(("name",), self.name)]
+        if self.setup:
+            out.append((("setup",), self.setup))
+        out += [(("safety", i), note) for i, note in enumerate(self.safety)]
+        for i, step in enumerate(self.steps):
+            if step.text:
+                out.append((("steps", i, step.kind.value), step.text))
+            if step.cue:
+                out.append((("steps", i, "cue"), step.cue))
+        return out
 
     def spoken_texts(self) -> list[str]:
         """Every text of this exercise that will be spoken (for checks and caching)."""
-        texts = [self.name]
-        texts += [t for t in (self.setup,) if t]
-        texts += list(self.safety)
-        for step in self.steps:
-            texts += [t for t in (step.text, step.cue) if t]
-        return texts
-
-
-def _placeholders(text: str) -> list[str]:
-    try:
-        return [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-    except ValueError as exc:  # unbalanced braces
-        raise ValueError(
-            f"{text!r} has an unbalanced brace ({exc}); write {{side}} exactly, or remove the brace"
-        ) from None
+        return [text for _, text in self.spoken_fields()]
 
 
 def fill_side(text: str, side: str | None) -> str:
