@@ -174,6 +174,7 @@ def decode(raw: bytes) -> str:
                 f"file is saved as {name}; routine files must be UTF-8",
                 "save it again as UTF-8 (in most editors: Save As, encoding UTF-8)",
                 "not-utf8",
+                Mark(1, 1),
             )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -185,6 +186,7 @@ def decode(raw: bytes) -> str:
                 "file looks like UTF-16 text; routine files must be UTF-8",
                 "save it again as UTF-8",
                 "not-utf8",
+                Mark(1, 1),
             )
         raise _fatal(
             "file contains NUL bytes: it is binary data, not a text file",
