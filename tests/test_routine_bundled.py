@@ -144,3 +144,30 @@ def test_cli_schema_validates_bundled_routines(cli, tmp_path: Path) -> None:
     out = tmp_path / "routine.schema.json"
     assert cli("schema", "-o", str(out)).returncode == 0
     assert json.loads(out.read_text()) == schema
+
+
+def test_readme_example_is_valid_and_its_errors_are_as_shown(tmp_path: Path) -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Routine script files") : readme.index("## Session engine")]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert example is not None
+    good = tmp_path / "my.yaml"
+    good.write_text(example.group(1))
+    assert load_routine_file(good).warnings == ()
+    bad = (
+        example.group(1)
+        .replace("language:", "langauge:")
+        .replace("- inhale:", "- inhal:")
+        .replace("hold: 5s", "hold: five seconds")
+        .replace("- exhale: Exhale, and put your {side} foot back down.", "- exhale: no")
+    )
+    good.write_text(bad)
+    shown = [
+        line for line in section.splitlines() if line.startswith("my.yaml:") and " error: " in line
+    ]
+    assert len(shown) == 4
+    from voicecoach.core.loader import check_routine_file
+
+    assert [d.format() for d in check_routine_file(good, display="my.yaml")] == shown
