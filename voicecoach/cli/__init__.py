@@ -18,7 +18,9 @@ from voicecoach import __version__
 from voicecoach.errors import VoicecoachError
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("list", "validate", "schema", "models", "history", "report")
+COMMANDS: tuple[str, ...] = (
+    "list", "validate", "schema", "models", "history", "report", "simulate",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
