@@ -40,7 +40,7 @@ def load(path: Path) -> Any:
     from voicecoach.errors import VoicecoachError
 
     try:
-        from voicecoach.core.library import load_routine  # type: ignore[import-not-found]
+        from voicecoach.core.library import load_routine
     except ImportError:
         load_routine = None
     if load_routine is not None:
