@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 
@@ -16,7 +15,9 @@ def register(subparsers: Any) -> None:
         description="Run a whole session in virtual time, with scripted commands, and print "
         "every utterance (at the second it would start) and every recorded event.",
     )
-    parser.add_argument("routine", type=Path, metavar="ROUTINE", help="routine YAML file")
+    parser.add_argument(
+        "routine", metavar="ROUTINE", help="routine YAML file, or the name of a bundled routine"
+    )
     parser.add_argument(
         "--commands",
         default="",
@@ -35,32 +36,11 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def load(path: Path) -> Any:
-    """Load a routine file (the library's loader when present)."""
-    from voicecoach.errors import VoicecoachError
+def load(name: str) -> Any:
+    """Load a routine by path or bundled name, with the library's errors (file, line, field)."""
+    from voicecoach.core.library import load_routine
 
-    try:
-        from voicecoach.core.library import load_routine
-    except ImportError:
-        load_routine = None
-    if load_routine is not None:
-        return load_routine(path)
-    import yaml
-    from pydantic import ValidationError
-
-    from voicecoach.core.routine import Routine
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Routine.model_validate(data)
-    except OSError as exc:
-        raise VoicecoachError(f"cannot read {path}: {exc.strerror}", "check the path") from None
-    except yaml.YAMLError as exc:
-        raise VoicecoachError(f"{path} is not valid YAML: {exc}", "fix the file") from None
-    except ValidationError as exc:
-        raise VoicecoachError(
-            f"{path} is not a valid routine:\n{exc}", "run 'voicecoach validate' on it"
-        ) from None
+    return load_routine(name).routine
 
 
 def run(args: argparse.Namespace) -> int:

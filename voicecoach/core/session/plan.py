@@ -182,14 +182,9 @@ def _exercise(
     reps_text = w("prescription_reps", reps=w.number(reps)) if reps > 1 else w("prescription_rep")
     if not sets_text:
         reps_text = w.capital(reps_text)
-    intro.append(
-        w(
-            "prescription",
-            sets=sets_text,
-            reps=reps_text,
-            each_side=w("each_side") if ex.sides else "",
-        )
-    )
+    if reps > 1 or ex.sets > 1:
+        each_side = w("each_side") if ex.sides else ""
+        intro.append(w("prescription", sets=sets_text, reps=reps_text, each_side=each_side))
     if ex.setup:
         intro.append(fill_side(ex.setup, first_side))
     intro += [fill_side(s, first_side) for s in ex.safety]
@@ -321,16 +316,18 @@ def _rep(
                 )
             )
         elif kind is StepKind.BREATHS:
+            # The announcement is speech-paced, so the first breath gets its full time.
             n = step.breaths or 1
             half = BREATH_SECONDS / 2
-            for b in range(n):
-                intro = w("breaths_intro", n=w.number(n)) if n > 1 else w("breaths_intro_one")
-                lead = [*prefix, Part(intro)] if b == 0 else []
+            intro = w("breaths_intro", n=w.number(n)) if n > 1 else w("breaths_intro_one")
+            parts = (*prefix, Part(intro))
+            units.append(Unit(UnitKind.STEP, parts, Timing.SPEECH, step=k, text=intro, **ctx))
+            for _ in range(n):
                 for key, cue in (("breath_in", Cue.INHALE), ("breath_out", Cue.EXHALE)):
                     units.append(
                         Unit(
                             UnitKind.BREATH,
-                            (*lead, Part(w(key), cue)),
+                            (Part(w(key), cue),),
                             Timing.TIMER,
                             seconds=half,
                             step=k,
@@ -338,7 +335,6 @@ def _rep(
                             **ctx,
                         )
                     )
-                    lead = []
         else:  # READY
             prompt = step_text if step_text else w("ready_prompt")
             units.append(
