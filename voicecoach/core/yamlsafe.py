@@ -53,8 +53,9 @@ MAX_BYTES = 256 * 1024
 #: Deepest nesting accepted. A routine needs about 6 levels
 #: (routine > exercises > exercise > steps > step > value).
 MAX_DEPTH = 20
-#: Most values (scalars and collections) accepted in one file.
-MAX_NODES = 50_000
+#: Most values (scalars and collections) accepted in one file. The largest
+#: routine the model allows is far smaller in practice; a bundled one has ~150.
+MAX_NODES = 20_000
 #: Most non-fatal problems (duplicate keys) kept for one file.
 MAX_PROBLEMS = 100
 
@@ -256,6 +257,7 @@ def _make_parser(text: str) -> tuple[Callable[[], Event], Callable[[], None]]:
         return loader.get_event, loader.dispose
 
 
+_INT = "tag:yaml.org,2002:int"
 _SCALARS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -401,9 +403,20 @@ class _Builder:
         tag = self._resolver.resolve(ScalarNode, event.value, (True, False))
         if tag not in _SCALARS:
             return event.value
+        value = event.value
+        if (
+            tag == _INT
+            and value.isascii()
+            and value.isdigit()
+            and len(value) < 19
+            and value[0] != "0"
+        ):
+            return int(value)  # the common case (reps: 5), without building a node
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
-            return self._constructor.construct_object(node)
+            # The tag's constructor directly: construct_object would also cache
+            # every node it ever built for the life of the builder.
+            return SafeConstructor.yaml_constructors[tag](self._constructor, node)
         except (ValueError, yaml.YAMLError):  # e.g. an int with 10,000 digits
             return event.value
 
