@@ -19,7 +19,7 @@ from voicecoach.errors import VoicecoachError
 
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "list", "validate", "schema", "models", "history", "report", "simulate",
+    "list", "validate", "schema", "models", "history", "report", "simulate", "config",
 )
 
 
@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="An offline, hands-free, voice-guided exercise coach for lower-back pain.",
     )
     parser.add_argument("--version", action="version", version=f"voicecoach {__version__}")
+    parser.add_argument(
+        "--config", dest="config", metavar="PATH", default=None,
+        help="settings file (default: $VOICECOACH_CONFIG, else the platform config folder)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"voicecoach.cli.{name}")
