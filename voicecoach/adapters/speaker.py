@@ -28,7 +28,7 @@ from voicecoach.adapters.audio import Clip
 from voicecoach.adapters.devices import NO_OUTPUT_HINT
 from voicecoach.adapters.earcons import GAP, earcon
 from voicecoach.adapters.phrase_cache import PhraseCache
-from voicecoach.adapters.player import Player, PlayEvent, PlayEventKind, Tap
+from voicecoach.adapters.player import DEFAULT_LATENCY, Player, PlayEvent, PlayEventKind, Tap
 from voicecoach.adapters.resample import resample
 from voicecoach.adapters.synth import WARM_PHRASES, Synthesizer
 from voicecoach.adapters.tts import DEFAULT_WPM, Pyttsx3Renderer, voice_for_language
@@ -378,13 +378,14 @@ class CoachSpeaker:
 def open_speaker(device: str | int | None = None, settings: VoiceSettings | None = None,
                  on_event: Callable[[SpeakerEvent], None] | None = None,
                  tap: Tap | None = None, cache: PhraseCache | None = None,
-                 warm: Iterable[str] = WARM_PHRASES) -> CoachSpeaker:
+                 warm: Iterable[str] = WARM_PHRASES,
+                 latency: float | str = DEFAULT_LATENCY) -> CoachSpeaker:
     """The real speaker: pyttsx3 worker, phrase cache (memory + disk), PortAudio output.
 
     Raises :class:`DeviceError` (no output device) or :class:`EngineError`
     (no espeak-ng) before anything is spoken.
     """
-    player = Player(device, tap=tap)
+    player = Player(device, tap=tap, latency=latency)
     player.open()
     renderer = Pyttsx3Renderer()
     try:

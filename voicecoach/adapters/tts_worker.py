@@ -71,10 +71,12 @@ class _Engine:
         # it, the first job's properties and file are queued behind it and
         # runAndWait returns before synthesis has even started.
         self.engine.runAndWait()
-        self.voice: str | None = None
+        self.default_voice: str | None = self.engine.getProperty("voice")
+        self.voice: str | None = self.default_voice
         self.rate: int | None = None
         self.completed = False
         self._pcm: list[bytes] | None = None
+        self._espeak: Any = None
         self._install_capture()
 
     def _install_capture(self) -> None:
@@ -91,19 +93,42 @@ class _Engine:
             return int(on_synth(wav, numsamples, events))
 
         _espeak.SetSynthCallback(capture)
+        self._espeak = _espeak
         self._pcm = []
 
     def _on_finished(self, name: object = None, completed: object = True) -> None:
         self.completed = bool(completed)
         self.finished.set()
 
+    def _set(self, name: str, value: object) -> None:
+        """Set a property now: pyttsx3's proxy queues it silently while it thinks it is busy."""
+        driver = getattr(getattr(self.engine, "proxy", None), "_driver", None)
+        if driver is not None and hasattr(driver, "setProperty"):
+            driver.setProperty(name, value)
+        else:
+            self.engine.setProperty(name, value)
+
+    def _synchronize(self) -> None:
+        """Wait until espeak has applied every queued command.
+
+        In retrieval mode espeak runs property changes through its command
+        queue; pyttsx3's runAndWait calls Cancel while that queue is not empty,
+        which throws the new rate or voice away (the job then comes out at the
+        old rate). Waiting here closes that window.
+        """
+        if self._espeak is not None:
+            self._espeak.Synchronize()
+
     def render(self, text: str, path: str, voice: str | None, rate: int) -> None:
+        voice = voice or self.default_voice
         if voice and voice != self.voice:
-            self.engine.setProperty("voice", voice)
+            self._set("voice", voice)
             self.voice = voice
+            self.rate = None  # espeak resets the rate with the voice
         if rate != self.rate:
-            self.engine.setProperty("rate", int(rate))
+            self._set("rate", int(rate))
             self.rate = rate
+        self._synchronize()
         capturing = self._pcm is not None
         for _attempt in range(3):
             # espeak sometimes cancels a job that starts right after the previous
