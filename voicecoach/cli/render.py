@@ -13,35 +13,14 @@ def register(subparsers: Any) -> None:
         description="Render ROUTINE as an uninterrupted session (speech, cues, holds, rests) "
                     "into a WAV file any player can play.",
     )
-    parser.add_argument("routine", metavar="ROUTINE", type=Path, help="routine script file")
+    parser.add_argument("routine", metavar="ROUTINE",
+                        help="routine name (see `voicecoach list`) or script file path")
     parser.add_argument("-o", "--output", type=Path, required=True, help="WAV file to write")
     parser.add_argument("--voice", help="espeak-ng voice id (default: from the routine language)")
     parser.add_argument("--rate", type=float, default=1.0, help="speech rate factor (default 1)")
     parser.add_argument("--sample-rate", type=int, default=22050, help="output rate in Hz")
     parser.add_argument("--no-earcons", action="store_true", help="leave out breath/hold sounds")
     parser.set_defaults(handler=run)
-
-
-def load_routine(path: Path) -> Any:
-    """Read and validate a routine file, with errors a person can act on."""
-    import pydantic
-    import yaml
-
-    from voicecoach.core.routine import Routine
-    from voicecoach.errors import VoicecoachError
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VoicecoachError(f"Cannot read {path}: {exc.strerror}",
-                              "check the path; `voicecoach list` shows bundled routines") from None
-    except yaml.YAMLError as exc:
-        raise VoicecoachError(f"{path} is not valid YAML: {exc}") from None
-    try:
-        return Routine.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise VoicecoachError(f"{path} is not a valid routine:\n{exc}",
-                              f"run `voicecoach validate {path}`") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,9 +31,10 @@ def run(args: argparse.Namespace) -> int:
     from voicecoach.adapters.session_render import render_session
     from voicecoach.adapters.synth import Synthesizer
     from voicecoach.adapters.tts import DEFAULT_WPM, Pyttsx3Renderer, voice_for_language
+    from voicecoach.core.library import load_routine
     from voicecoach.errors import VoicecoachError
 
-    routine = load_routine(args.routine)
+    routine = load_routine(args.routine).routine
     if not 8000 <= args.sample_rate <= 96000:
         raise VoicecoachError(f"--sample-rate {args.sample_rate} is out of range",
                               "use e.g. 22050, 44100 or 48000")
