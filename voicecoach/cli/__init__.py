@@ -20,7 +20,7 @@ from voicecoach.errors import VoicecoachError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "list", "validate", "schema", "models", "history", "report", "simulate", "config",
-    "doctor", "say", "devices", "render",
+    "doctor", "say", "devices", "render", "service",
 )
 
 
