@@ -35,3 +35,4 @@ def cli():
 
 
 from tests.pulse import pulse_room  # noqa: E402,F401  (fixture re-export)
+from tests.speech_fixtures import ko_model  # noqa: E402,F401  (fixture re-export)

@@ -1,0 +1,54 @@
+"""PocketSphinx on Piper and espeak-ng English; human read speech gives no command."""
+
+from __future__ import annotations
+
+import glob
+
+import numpy as np
+import pytest
+
+from benchmarks.speech_corpus import Voice, feed, place, say
+from voicecoach.adapters.audio_source import read_wav
+from voicecoach.adapters.sphinx_engine import SphinxRecognizer
+from voicecoach.core.intents import SAFETY_INTENTS, Intent
+from voicecoach.core.phrases import phrase_table
+from voicecoach.errors import ModelError
+
+EN = phrase_table("en")
+PIPER = Voice("piper", "joe", 1.0)
+LIBRIVOX = sorted(glob.glob("/usr/share/pocketsphinx/test/data/librivox/*.wav"))
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return SphinxRecognizer(EN)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("continue", Intent.RESUME), ("help", Intent.HELP), ("go back", Intent.PREVIOUS),
+    ("faster", Intent.FASTER), ("next", Intent.NEXT), ("it hurts", Intent.PAIN),
+])
+def test_piper_commands(rec, text, intent):
+    audio, [placed] = place([(text, say(text, PIPER))])
+    rec.reset()
+    hits = [c for c in feed(rec, audio) if c.intent is intent]
+    assert hits
+    assert placed.start < hits[0].time < placed.end + 0.6
+
+
+def test_human_read_speech_gives_no_non_safety_command(rec):
+    if not LIBRIVOX:
+        pytest.skip("Debian pocketsphinx-testdata is not installed")
+    audio = np.concatenate([read_wav(f) for f in LIBRIVOX])
+    rec.reset()
+    fired = [c.text for c in feed(rec, audio) if c.intent not in SAFETY_INTENTS]
+    assert fired == []
+
+
+def test_sphinx_is_english_only():
+    with pytest.raises(ModelError, match="Vosk model"):
+        SphinxRecognizer(phrase_table("ko"))
+
+
+def test_info_names_the_bundled_model(rec):
+    assert rec.info.engine == "sphinx" and "pocketsphinx" in rec.info.model

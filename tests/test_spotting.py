@@ -1,0 +1,53 @@
+"""The partial-result spotter: stability, isolation (the garbage check), once only."""
+
+from voicecoach.core.intents import Intent
+from voicecoach.core.phrases import phrase_table
+from voicecoach.core.spotting import PartialSpotter, SpotterConfig
+
+EN = phrase_table("en")
+
+
+def test_fires_once_after_stable_partials():
+    s = PartialSpotter(EN, SpotterConfig(stable_seconds=0.15))
+    assert s.feed(["next"], 1.0) == []
+    assert s.feed(["next"], 1.1) == []
+    [cmd] = s.feed(["next"], 1.15)
+    assert (cmd.intent, cmd.time, cmd.text) == (Intent.NEXT, 1.15, "next")
+    assert 0 < cmd.confidence < 1
+    assert s.feed(["next"], 1.3) == [] and s.feed(["next"], 1.4, final=True) == []
+
+
+def test_flicker_restarts_the_clock():
+    s = PartialSpotter(EN, SpotterConfig(stable_seconds=0.15))
+    s.feed(["next"], 1.0)
+    s.feed(["repeat"], 1.1)
+    assert s.feed(["next"], 1.2) == []
+    assert [c.intent for c in s.feed(["next"], 1.35)] == [Intent.NEXT]
+
+
+def test_garbage_around_a_command_is_conversation():
+    s = PartialSpotter(EN)
+    for t in (1.0, 1.5, 2.0):
+        assert s.feed(["[unk]", "next"], t) == []
+    assert s.feed(["next", "[unk]"], 2.0, final=True) == []
+
+
+def test_safety_phrases_skip_isolation_and_fire_fast():
+    s = PartialSpotter(EN)
+    s.feed(["the", "[unk]", "it", "hurts"], 1.0)
+    [cmd] = s.feed(["the", "[unk]", "it", "hurts"], 1.05)
+    assert cmd.intent is Intent.PAIN
+
+
+def test_final_result_fires_what_partials_did_not():
+    s = PartialSpotter(EN)
+    [cmd] = s.feed(["pause"], 2.0, final=True, confidence=0.7)
+    assert (cmd.intent, cmd.confidence) == (Intent.PAUSE, 0.7)
+    # the utterance is over: the same words again are a new command
+    assert [c.intent for c in s.feed(["pause"], 3.0, final=True)] == [Intent.PAUSE]
+
+
+def test_isolation_can_be_switched_off_to_measure_it():
+    s = PartialSpotter(EN, SpotterConfig(isolate=False))
+    s.feed(["[unk]", "next"], 1.0)
+    assert [c.intent for c in s.feed(["[unk]", "next"], 1.2)] == [Intent.NEXT]

@@ -1,0 +1,255 @@
+"""Vosk: grammar-mode command recognition that acts on stable partial results.
+
+Vosk 0.3.45 (the PyPI release) has sharp edges this module exists to blunt:
+
+* an empty or malformed grammar (``[]``, ``""``, ``{}``, bad JSON) segfaults
+  the process: :func:`grammar_json` builds the grammar from the phrase table
+  and :func:`validate_grammar` checks it before it ever reaches Vosk;
+* grammar words missing from the model are dropped silently: every word is
+  checked with ``vosk_model_find_word`` and missing ones are named in a
+  :class:`ModelError`;
+* float32, stereo or wrongly declared audio gives nonsense without an error:
+  chunks are checked at :meth:`VoskRecognizer.accept` and the rate is fixed
+  at construction;
+* one recognizer used from two threads crashes: each recognizer is owned by
+  the first thread that feeds it;
+* the end of utterance comes 0.5-1 s after the phrase, and partial results
+  update only every ~0.25 s with stock settings (and never with
+  ``SetPartialWords`` on): the model is loaded through a private overlay of
+  its ``conf/model.conf`` with a smaller ``--frames-per-chunk`` and shorter
+  endpoint rules, and commands fire on stable partials (see
+  :mod:`voicecoach.core.spotting`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
+from voicecoach.core.intents import Command
+from voicecoach.core.phrases import PhraseTable
+from voicecoach.core.spotting import GARBAGE_WORD, PartialSpotter, SpotterConfig
+from voicecoach.errors import ModelError
+
+__all__ = [
+    "DecoderTuning",
+    "VoskModel",
+    "VoskRecognizer",
+    "grammar_json",
+    "grammar_phrases",
+    "validate_grammar",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DecoderTuning:
+    """Decoder settings written into the model's ``conf/model.conf`` overlay."""
+
+    frames_per_chunk: int = 10
+    """Feature frames decoded per step: smaller = fresher partials, more CPU (stock: 50)."""
+    endpoint_silence: float = 0.3
+    """Trailing silence (s) that ends an utterance in the usual case (stock: 0.5)."""
+    endpoint_silence_long: float = 0.6
+    """Trailing silence (s) that ends a doubtful utterance (stock: 1.0)."""
+
+    def lines(self) -> list[str]:
+        return [
+            f"--frames-per-chunk={self.frames_per_chunk}",
+            f"--endpoint.rule2.min-trailing-silence={self.endpoint_silence}",
+            f"--endpoint.rule3.min-trailing-silence={self.endpoint_silence_long}",
+        ]
+
+
+class VoskModel:
+    """A loaded Vosk model and what we know about its vocabulary.
+
+    Load once, share between recognizers (the model is read-only in Vosk and
+    safe to share; recognizers are not).
+    """
+
+    def __init__(self, path: Path | str, tuning: DecoderTuning | None = None) -> None:
+        self.path = Path(path)
+        self.tuning = tuning or DecoderTuning()
+        if not (self.path / "am").is_dir() and not (self.path / "final.mdl").exists():
+            raise ModelError(
+                f"{self.path} does not look like a Vosk model (no am/ folder)",
+                "point --model at the unpacked model folder (it holds am/, conf/, graph/)",
+            )
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        overlay = _overlay(self.path, self.tuning)
+        try:
+            self._model: Any = vosk.Model(str(overlay or self.path))
+        except Exception as exc:  # vosk raises a bare Exception
+            raise ModelError(
+                f"Vosk could not load the model at {self.path} ({exc})",
+                "the model may be partial or corrupt: unpack it again",
+            ) from None
+        finally:
+            if overlay is not None:
+                shutil.rmtree(overlay, ignore_errors=True)
+        self.has_unk = self.knows(GARBAGE_WORD)
+        """Whether the model has the ``[unk]`` garbage word (some small models do not)."""
+
+    @property
+    def name(self) -> str:
+        """The model's folder name, or its package name for ``vosk_model_*`` packages."""
+        if self.path.name == "model" and self.path.parent.name.startswith("vosk_model_"):
+            return self.path.parent.name
+        return self.path.name
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is in the model's vocabulary (``vosk_model_find_word``)."""
+        return int(self._model.vosk_model_find_word(word)) >= 0
+
+    def missing(self, words: set[str] | frozenset[str]) -> list[str]:
+        """The words of ``words`` the model does not know, sorted."""
+        return sorted(w for w in words if not self.knows(w))
+
+    def recognizer(self, rate: int, grammar: str | None) -> Any:
+        """A raw ``vosk.KaldiRecognizer``; ``grammar`` is validated first (bad ones crash Vosk)."""
+        import vosk
+
+        if grammar is not None:
+            validate_grammar(grammar, self)
+        if grammar is None:
+            return vosk.KaldiRecognizer(self._model, float(rate))
+        return vosk.KaldiRecognizer(self._model, float(rate), grammar)
+
+
+def _overlay(path: Path, tuning: DecoderTuning) -> Path | None:
+    """A temporary model folder whose ``conf/model.conf`` carries ``tuning``.
+
+    Every other entry is a symlink to the real model; Vosk reads everything at
+    load time, so the folder is deleted right after. Returns ``None`` (load the
+    model as it is) where symlinks are not possible.
+    """
+    conf = path / "conf" / "model.conf"
+    if not conf.is_file():
+        return None
+    tmp = Path(tempfile.mkdtemp(prefix="voicecoach-vosk-"))
+    try:
+        for entry in path.iterdir():
+            if entry.name != "conf":
+                (tmp / entry.name).symlink_to(entry.resolve())
+        (tmp / "conf").mkdir()
+        for entry in (path / "conf").iterdir():
+            if entry.name != "model.conf":
+                (tmp / "conf" / entry.name).symlink_to(entry.resolve())
+        keep = [
+            line for line in conf.read_text().splitlines()
+            if not line.startswith(("--frames-per-chunk", "--endpoint.rule2.min-trailing",
+                                    "--endpoint.rule3.min-trailing"))
+        ]
+        (tmp / "conf" / "model.conf").write_text("\n".join(keep + tuning.lines()) + "\n")
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    return tmp
+
+
+def grammar_phrases(table: PhraseTable, model: VoskModel, garbage: bool = True) -> list[str]:
+    """The grammar for ``table``: its phrases, plus a garbage path when ``garbage``.
+
+    The garbage path is ``[unk]`` when the model has it, else the table's
+    filler words that the model knows. Raises :class:`ModelError` naming every
+    phrase word the model lacks (Vosk would drop them silently).
+    """
+    missing = model.missing(table.words())
+    if missing:
+        raise ModelError(
+            f"the {table.name} phrase table uses words the model {model.name} does not know: "
+            + ", ".join(missing),
+            "use a model for this language (see `voicecoach models`), or change the phrases",
+        )
+    phrases = list(dict.fromkeys(p.text for p in table.phrases))
+    if garbage:
+        if model.has_unk:
+            phrases.append(GARBAGE_WORD)
+        else:
+            words = table.words()
+            phrases += [f for f in table.fillers if f not in words and model.knows(f)]
+    return phrases
+
+
+def grammar_json(phrases: list[str]) -> str:
+    """Encode ``phrases`` as the JSON list Vosk expects, validated."""
+    text = json.dumps(phrases, ensure_ascii=False)
+    validate_grammar(text)
+    return text
+
+
+def validate_grammar(text: Any, model: VoskModel | None = None) -> list[str]:
+    """Check a grammar string before Vosk sees it; return its phrases.
+
+    Vosk 0.3.45 segfaults on ``[]``, ``""``, ``{}`` and invalid JSON, so
+    anything but a non-empty JSON list of non-empty strings is refused with
+    :class:`ModelError`; with ``model``, so is any word it does not know.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ModelError("the recognizer grammar is empty", "every language needs phrases")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"the recognizer grammar is not valid JSON ({exc})") from None
+    if not isinstance(value, list) or not value:
+        raise ModelError("the recognizer grammar must be a non-empty JSON list of phrases")
+    bad = [v for v in value if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise ModelError(f"the recognizer grammar has empty or non-text entries: {bad!r}")
+    if model is not None:
+        missing = model.missing({w for v in value for w in v.split()})
+        if missing:
+            raise ModelError(
+                f"the model {model.name} does not know: {', '.join(missing)}",
+                "Vosk would silently drop these words; remove them or use another model",
+            )
+    return list(value)
+
+
+@dataclass
+class VoskRecognizer:
+    """Vosk grammar-mode recognizer (implements the ``Recognizer`` protocol)."""
+
+    model: VoskModel
+    table: PhraseTable
+    sample_rate: int = 16000
+    spotter_config: SpotterConfig = field(default_factory=SpotterConfig)
+    garbage: bool = True
+    """Include the garbage path in the grammar (switch off only to measure what it buys)."""
+
+    def __post_init__(self) -> None:
+        self.grammar = grammar_phrases(self.table, self.model, self.garbage)
+        text = grammar_json(self.grammar)
+        self._rec = self.model.recognizer(self.sample_rate, text)
+        self._rec.SetWords(True)  # word confidences in final results
+        self._spotter = PartialSpotter(self.table, self.spotter_config)
+        self._owner = ThreadOwner("this Vosk recognizer")
+        self.info = RecognizerInfo("vosk", self.model.name, str(self.model.path),
+                                   self.table.language)
+
+    def accept(self, chunk: np.ndarray, t: float) -> list[Command]:
+        self._owner.check()
+        samples = check_chunk(chunk)
+        now = t + len(samples) / self.sample_rate
+        if self._rec.AcceptWaveform(samples.tobytes()):
+            result = json.loads(self._rec.Result())
+            words = [w["word"] for w in result.get("result", [])]
+            confs = [float(w.get("conf", 1.0)) for w in result.get("result", [])]
+            return self._spotter.feed(words, now, final=True,
+                                      confidence=min(confs) if confs else None)
+        partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        return self._spotter.feed(partial.split(), now)
+
+    def reset(self) -> None:
+        self._owner.check()
+        self._rec.Reset()
+        self._spotter.reset()

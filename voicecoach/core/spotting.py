@@ -1,0 +1,137 @@
+"""Deciding when a streaming word hypothesis holds a command: stable, isolated, once.
+
+Grammar-mode recognizers (Vosk with a phrase grammar) revise their partial
+hypothesis every few tens of milliseconds, and they map *any* speech onto the
+grammar's words. Acting on the first partial would fire on flicker; waiting
+for Vosk's end of utterance costs 0.5-1 s. This spotter sits between:
+
+* a phrase must stay in the hypothesis, at the same position, for
+  ``stable_seconds`` of audio (less for safety phrases) before it fires;
+* the *second opinion* against grammar-mode false positives: the grammar
+  has a garbage path (``[unk]`` or filler words), and a non-safety phrase
+  fires only when it stands alone in its utterance (no garbage word before it
+  and none after it while it stabilises). Conversation that happens to
+  contain "next" or "wait" comes wrapped in garbage; a command does not.
+  Safety phrases ("it hurts", "stop", symptoms) skip the isolation rule:
+  missing one costs more than a false alarm;
+* each phrase occurrence fires once; the final result of an utterance fires
+  what partials had not yet made stable.
+
+No clock inside: time is the audio time passed in, so tests are plain asserts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from voicecoach.core.intents import Command
+from voicecoach.core.phrases import Match, PhraseTable, find_phrases
+
+__all__ = ["GARBAGE_WORD", "SpotterConfig", "PartialSpotter"]
+
+#: Vosk's out-of-vocabulary word, when a model has one.
+GARBAGE_WORD = "[unk]"
+
+
+@dataclass(frozen=True, slots=True)
+class SpotterConfig:
+    """How sure the spotter must be before a command fires."""
+
+    stable_seconds: float = 0.15
+    """Audio time a non-safety phrase must persist in the partial hypothesis."""
+    safety_stable_seconds: float = 0.05
+    """The same for safety phrases (recall first)."""
+    isolate: bool = True
+    """Require non-safety phrases to stand alone in their utterance (the garbage check)."""
+    isolate_safety: bool = False
+    """Apply the isolation rule to safety phrases too (off: recall first)."""
+
+
+@dataclass(slots=True)
+class _Seen:
+    first: float
+    fired: bool = False
+
+
+@dataclass(slots=True)
+class PartialSpotter:
+    """Turns successive word hypotheses of one stream into commands."""
+
+    table: PhraseTable
+    config: SpotterConfig = field(default_factory=SpotterConfig)
+    _seen: dict[tuple[int, str], _Seen] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Start a new utterance: forget every phrase seen so far."""
+        self._seen.clear()
+
+    def feed(
+        self,
+        words: Sequence[str],
+        now: float,
+        final: bool = False,
+        confidence: float | None = None,
+    ) -> list[Command]:
+        """Take the recognizer's current hypothesis for the utterance at audio time ``now``.
+
+        ``final`` marks the recognizer's end-of-utterance result; the spotter
+        then forgets the utterance. ``confidence`` is the recognizer's own
+        score for final results, if it has one.
+        """
+        matches = find_phrases(words, self.table)
+        live = {(m.start, m.phrase.text) for m in matches}
+        for key in [k for k, s in self._seen.items() if k not in live and not s.fired]:
+            del self._seen[key]
+        out: list[Command] = []
+        for m in matches:
+            key = (m.start, m.phrase.text)
+            seen = self._seen.setdefault(key, _Seen(now))
+            if seen.fired:
+                continue
+            if self._isolation_applies(m) and not _isolated(m, words, self.table):
+                # Garbage around the phrase: conversation, unless a later
+                # revision drops it. The phrase must be stable *and* alone.
+                seen.first = now
+                continue
+            need = (
+                self.config.safety_stable_seconds if m.phrase.is_safety
+                else self.config.stable_seconds
+            )
+            held = now - seen.first
+            if final or held + 1e-9 >= need:
+                seen.fired = True
+                conf = confidence if (final and confidence is not None) else _stability(held, need)
+                out.append(
+                    Command(
+                        m.phrase.intent, now, m.phrase.text, conf, detail=m.phrase.detail
+                    )
+                )
+        if final:
+            self.reset()
+        return out
+
+    def _isolation_applies(self, m: Match) -> bool:
+        if not self.config.isolate:
+            return False
+        return self.config.isolate_safety or not m.phrase.is_safety
+
+
+def _isolated(m: Match, words: Sequence[str], table: PhraseTable) -> bool:
+    """True when every word of the utterance outside ``m`` belongs to some command."""
+    other = [*words[: m.start], *words[m.end :]]
+    if not other:
+        return True
+    covered = sum(x.end - x.start for x in find_phrases(other, table))
+    return covered == len(other)
+
+
+def _stability(held: float, need: float) -> float:
+    """A confidence for partial-result commands, which carry no engine score.
+
+    Grows with how long past the threshold the phrase held; never 1.0 (only
+    keys and scripts are certain).
+    """
+    if need <= 0:
+        return 0.9
+    return round(min(0.95, 0.75 + 0.2 * min(1.0, held / (2 * need))), 3)
