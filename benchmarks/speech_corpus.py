@@ -91,7 +91,9 @@ def say(text: str, voice: Voice) -> np.ndarray:
         if voice.engine == "piper":
             from piper import SynthesisConfig
 
-            cfg = SynthesisConfig(length_scale=1.0 / voice.speed)
+            # no sampling noise: the same text always gives the same audio (stable tests)
+            cfg = SynthesisConfig(length_scale=1.0 / voice.speed, noise_scale=0.0,
+                                  noise_w_scale=0.0)
             with wave.open(str(out), "wb") as w:
                 _piper().synthesize_wav(text, w, syn_config=cfg)
         else:

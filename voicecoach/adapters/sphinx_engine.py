@@ -181,6 +181,7 @@ class SphinxRecognizer:
             self._decoder.end_utt()
         self._utt_start = None
         self._pending.clear()
+        self._last_fired.clear()
         self._speech.clear()
         self._vad_buf = np.zeros(0, np.int16)
 
