@@ -21,7 +21,7 @@ from voicecoach.errors import VoicecoachError
 COMMANDS: tuple[str, ...] = (
     "list", "validate", "schema", "models", "history", "report", "simulate", "config",
     "doctor", "say", "devices", "render", "service",
-    "listen", "phrases",
+    "listen", "phrases", "serve",
 )
 
 

