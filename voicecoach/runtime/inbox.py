@@ -1,0 +1,70 @@
+"""The one boundary between threads: everything the live loop reacts to.
+
+Audio callbacks, the recognition thread, the speaker's playback thread, the
+key reader and signal handlers never touch the session. They only put one of
+these small values into the loop's :class:`queue.Queue`; the loop thread alone
+drives the engine, so the engine needs no locks and stays deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voicecoach.core.intents import Command
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A command from the recognizer or the keyboard."""
+
+    command: Command
+    """The command; its ``time`` is audio time for voice, loop time for keys."""
+    engine: str = ""
+    """Which engine (or "keys") produced it, for the terminal view and the log."""
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A raw key press; the loop maps it to an intent (space depends on state)."""
+
+    char: str
+    """The character read from the terminal."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """An utterance's first sample reached the output device."""
+
+    id: int
+    """The engine's ``Speak.id`` (negative for the runtime's own messages)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEnded:
+    """An utterance finished playing, or was cut short."""
+
+    id: int
+    """The engine's ``Speak.id``."""
+    interrupted: bool = False
+    """True when it was stopped before its end."""
+
+
+@dataclass(frozen=True, slots=True)
+class MicStatus:
+    """The microphone was lost or came back."""
+
+    ok: bool
+    """True when audio flows again."""
+    message: str = ""
+    """What happened, in words, for the view and the log."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shutdown:
+    """Ctrl-C, SIGTERM or a fatal device error: end cleanly, recording the session."""
+
+    reason: str
+    """Why, for the log."""
+
+
+InboxItem = Heard | Key | SpeechStarted | SpeechEnded | MicStatus | Shutdown
