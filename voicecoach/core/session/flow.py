@@ -97,6 +97,7 @@ class FlowCore:
         self._skips = 0
         self._last_answer: tuple[str, ...] = ()
         self._started = False
+        self._outcome: str | None = None
 
     # ----------------------------------------------------------------- basics
     @property
@@ -108,6 +109,33 @@ class FlowCore:
     def finished(self) -> bool:
         """Whether the session has ended (for any reason)."""
         return self._state is SessionState.FINISHED
+
+    @property
+    def outcome(self) -> str | None:
+        """Why the session ended ("completed", "finished", "pain", "symptom",
+        "screening", "interrupted"), or None while it runs."""
+        return self._outcome
+
+    def interrupt(self, now: float, reason: str = "interrupted") -> list[Action]:
+        """End at once without a word: Ctrl-C, SIGTERM, a fatal device error.
+
+        The coach is already silent (the loop stopped the speaker); what is
+        left is to close the open exercise and record the end, so that the
+        history can offer to resume where the person stopped.
+        """
+        if self.finished or not self._started:
+            return []
+        t = self._now = max(self._now, now)
+        out: list[Action] = []
+        self._close_exercise(t, out)
+        self._timer = None
+        self._wait_id = None
+        self._frozen = None
+        self._inflight = []
+        self._outcome = "interrupted"
+        out.append(self._end_record(t, "interrupted", cause=reason))
+        self._set_state(SessionState.FINISHED, t, out)
+        return out
 
     @property
     def routine(self) -> Routine:
@@ -392,6 +420,24 @@ class FlowCore:
             text += " " + w("summary_pain", times=w.times(self._pains))
         return text
 
+    def _end_record(self, t: float, reason: str, **extra: Scalar) -> Record:
+        return Record(
+            RecordKind.SESSION_ENDED,
+            t,
+            data={
+                "reason": reason,
+                "exercises_done": len(self._worked),
+                "exercises": len(self._routine.exercises),
+                "reps_done": self._total_reps,
+                "duration": round(t - self._t0, 3),
+                "pains": self._pains,
+                "gentle": self._gentle,
+                "skipped": self._skips,
+                "title": self._routine.title,
+                **extra,
+            },
+        )
+
     def _end(self, t: float, out: list[Action], reason: str, *lead: str) -> None:
         """End the session: say ``lead`` (or the closing), the summary, goodbye."""
         self._close_exercise(t, out)
@@ -406,22 +452,7 @@ class FlowCore:
         self._last_answer = tuple(texts)
         priority = Priority.SAFETY if safety else Priority.URGENT
         out.append(self._speak(" ".join(texts), priority=priority, interruptible=not safety))
-        out.append(
-            Record(
-                RecordKind.SESSION_ENDED,
-                t,
-                data={
-                    "reason": reason,
-                    "exercises_done": len(self._worked),
-                    "exercises": len(self._routine.exercises),
-                    "reps_done": self._total_reps,
-                    "duration": round(t - self._t0, 3),
-                    "pains": self._pains,
-                    "gentle": self._gentle,
-                    "skipped": self._skips,
-                    "title": self._routine.title,
-                },
-            )
-        )
+        self._outcome = reason
+        out.append(self._end_record(t, reason))
         self._set_state(SessionState.FINISHED, t, out)
         self._inflight = []
