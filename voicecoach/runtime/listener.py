@@ -1,0 +1,153 @@
+"""The hearing thread: microphone -> recognizer -> commands into the loop's inbox.
+
+The recognizer belongs to this one thread (Vosk crashes when a recognizer is
+used from two). The microphone's PortAudio callback only copies blocks into a
+queue (see :class:`~voicecoach.adapters.audio_source.MicrophoneSource`); this
+thread does the work and hands finished :class:`Command` values to the loop.
+
+It also watches the microphone. When no audio arrives for
+:data:`STALL_SECONDS` (unplugged USB microphones may raise, spew errors or
+simply stop calling back), it tells the loop, closes the stream and keeps
+trying to open it again; when audio flows again it says so. A recognizer error
+is reported the same way and the recognizer is reset, so hearing carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from voicecoach.adapters.audio_source import AudioChunk, MicrophoneSource
+from voicecoach.adapters.recognizer import Recognizer
+from voicecoach.errors import VoicecoachError
+from voicecoach.runtime.inbox import Heard, InboxItem, MicStatus
+
+log = logging.getLogger(__name__)
+
+#: No audio for this long means the microphone is gone (blocks come every 50 ms).
+STALL_SECONDS = 1.5
+#: How often to try opening a lost microphone again.
+RETRY_SECONDS = 1.0
+
+MIC_LOST = "I can't hear the microphone. You can carry on with the keyboard."
+MIC_BACK = "I can hear you again."
+
+
+class Listener:
+    """Runs a microphone and a recognizer on a thread of their own."""
+
+    def __init__(
+        self,
+        open_source: Callable[[], MicrophoneSource],
+        open_recognizer: Callable[[], Recognizer],
+        inbox: queue.Queue[InboxItem],
+        engine_name: str = "",
+        filter_command: Callable[[object], bool] | None = None,
+    ) -> None:
+        self._open_source = open_source
+        self._open_recognizer = open_recognizer
+        self._inbox = inbox
+        self.engine_name = engine_name
+        self._filter = filter_command
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="voicecoach-listener", daemon=True)
+        self._source: MicrophoneSource | None = None
+        self.chunks = 0
+        self.errors = 0
+        self.ready = threading.Event()
+        self.failure: BaseException | None = None
+
+    def start(self) -> None:
+        """Start hearing; returns once the recognizer is loaded (or failed)."""
+        self._thread.start()
+        self.ready.wait()
+        if self.failure is not None:
+            raise self.failure
+
+    @property
+    def overflows(self) -> int:
+        """Input blocks lost so far on the current microphone stream."""
+        return self._source.overflows if self._source is not None else 0
+
+    def _run(self) -> None:
+        try:
+            recognizer = self._open_recognizer()
+        except BaseException as exc:  # noqa: BLE001 - handed to start() on the main thread
+            self.failure = exc
+            self.ready.set()
+            return
+        self.ready.set()
+        lost = False
+        while not self._stop.is_set():
+            try:
+                source = self._open_source()
+                source.open()
+            except VoicecoachError as exc:
+                if not lost:
+                    lost = True
+                    log.warning("microphone unavailable: %s", exc)
+                    self._inbox.put(MicStatus(False, MIC_LOST))
+                self._stop.wait(RETRY_SECONDS)
+                continue
+            self._source = source
+            got_audio = self._pump(source, recognizer, announce_back=lost)
+            if got_audio:
+                lost = False
+            source.close()
+            self._source = None
+            if self._stop.is_set():
+                break
+            if not lost:
+                lost = True
+                self._inbox.put(MicStatus(False, MIC_LOST))
+            recognizer.reset()
+            self._stop.wait(RETRY_SECONDS)
+
+    def _pump(self, source: MicrophoneSource, recognizer: Recognizer, announce_back: bool) -> bool:
+        """Feed chunks until the stream stalls or we are stopped; True if any audio came."""
+        chunks: queue.Queue[AudioChunk | None] = queue.Queue(maxsize=64)
+
+        def reader() -> None:
+            try:
+                for chunk in source.chunks():
+                    chunks.put(chunk)
+            except Exception as exc:  # noqa: BLE001 - a device error ends this stream only
+                log.warning("microphone stream failed: %s", exc)
+            chunks.put(None)
+
+        threading.Thread(target=reader, name="voicecoach-mic-reader", daemon=True).start()
+        got = False
+        while not self._stop.is_set():
+            try:
+                chunk = chunks.get(timeout=STALL_SECONDS)
+            except queue.Empty:
+                return got
+            if chunk is None:
+                return got
+            if not got:
+                got = True
+                if announce_back:
+                    self._inbox.put(MicStatus(True, MIC_BACK))
+            self.chunks += 1
+            try:
+                commands = recognizer.accept(chunk.samples, chunk.time)
+            except Exception as exc:  # noqa: BLE001 - a recognizer hiccup must not end hearing
+                self.errors += 1
+                log.error("recognizer error: %s", exc)
+                recognizer.reset()
+                continue
+            for cmd in commands:
+                if self._filter is None or self._filter(cmd):
+                    self._inbox.put(Heard(cmd, self.engine_name))
+        return got
+
+    def close(self) -> None:
+        """Stop hearing and release the microphone."""
+        self._stop.set()
+        source = self._source
+        if source is not None:
+            source.close()
+        self._thread.join(timeout=3)
+
