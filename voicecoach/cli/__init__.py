@@ -19,7 +19,7 @@ from voicecoach.errors import VoicecoachError
 
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "list", "validate", "schema", "models", "history", "report", "simulate", "config",
+    "run", "list", "validate", "schema", "models", "history", "report", "simulate", "config",
     "doctor", "say", "devices", "render", "service",
     "listen", "phrases", "serve",
 )

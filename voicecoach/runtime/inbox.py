@@ -1,6 +1,6 @@
 """The one boundary between threads: everything the live loop reacts to.
 
-Audio callbacks, the recognition thread, the speaker's playback thread, the
+Audio callbacks, the recognition thread, the speaker's event thread, the
 key reader and signal handlers never touch the session. They only put one of
 these small values into the loop's :class:`queue.Queue`; the loop thread alone
 drives the engine, so the engine needs no locks and stays deterministic.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicecoach.adapters.speaker import SpeakerFault, SpeechEnded, SpeechStarted
 from voicecoach.core.intents import Command
 
 
@@ -32,24 +33,6 @@ class Key:
 
 
 @dataclass(frozen=True, slots=True)
-class SpeechStarted:
-    """An utterance's first sample reached the output device."""
-
-    id: int
-    """The engine's ``Speak.id`` (negative for the runtime's own messages)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SpeechEnded:
-    """An utterance finished playing, or was cut short."""
-
-    id: int
-    """The engine's ``Speak.id``."""
-    interrupted: bool = False
-    """True when it was stopped before its end."""
-
-
-@dataclass(frozen=True, slots=True)
 class MicStatus:
     """The microphone was lost or came back."""
 
@@ -67,4 +50,5 @@ class Shutdown:
     """Why, for the log."""
 
 
-InboxItem = Heard | Key | SpeechStarted | SpeechEnded | MicStatus | Shutdown
+#: The speaker's own events (started, ended, fault) arrive here unchanged.
+InboxItem = Heard | Key | SpeechStarted | SpeechEnded | SpeakerFault | MicStatus | Shutdown

@@ -50,6 +50,7 @@ class Listener:
         self._open_recognizer = open_recognizer
         self._inbox = inbox
         self.engine_name = engine_name
+        self.description = ""
         self._filter = filter_command
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="voicecoach-listener", daemon=True)
@@ -78,6 +79,10 @@ class Listener:
             self.failure = exc
             self.ready.set()
             return
+        info = getattr(recognizer, "info", None)
+        if info is not None:
+            self.engine_name = self.engine_name or info.engine
+            self.description = info.describe()
         self.ready.set()
         lost = False
         while not self._stop.is_set():

@@ -28,6 +28,7 @@ from voicecoach.runtime.inbox import (
     Key,
     MicStatus,
     Shutdown,
+    SpeakerFault,
     SpeechEnded,
     SpeechStarted,
 )
@@ -157,6 +158,10 @@ class LiveLoop:
             self.log.write(t, "speech_stopped", id=item.id, text=text, interrupted=item.interrupted)
             if item.id >= 0:
                 self.apply(self.session.speech_done(item.id, t, item.interrupted))
+        elif isinstance(item, SpeakerFault):
+            self.log.write(t, "speaker_fault", message=item.message, hint=item.hint)
+            if self.view:
+                self.view.note(f"speaker: {item.message}" + (f" ({item.hint})" if item.hint else ""))
         elif isinstance(item, MicStatus):
             self.log.write(t, "microphone", ok=item.ok, message=item.message)
             if self.view:

@@ -1,0 +1,147 @@
+"""Assemble and run one live session: ``voicecoach run``.
+
+This is the only place that knows every part: it loads the routine, asks the
+history what this session should be (screening, resume, step up or back),
+opens the voice and the microphone, starts the hearing thread and the key
+reader, installs signal handlers, and runs :class:`LiveLoop` on the main
+thread. Whatever happens, everything is closed again and the session's end is
+recorded.
+
+Startup failures a person can fix (no speaker, no speech engine, no model for
+the language, a bad routine file) surface as :class:`VoicecoachError` with a
+fix, before anything is spoken. A missing *microphone* is not fatal: the
+coach says so and the session runs on the keyboard until one appears.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from voicecoach.adapters.audio_source import MicrophoneSource
+from voicecoach.adapters.history import SQLiteHistory, plan_next
+from voicecoach.adapters.recognizers import open_recognizer
+from voicecoach.adapters.speaker import VoiceSettings, open_speaker
+from voicecoach.config import Settings
+from voicecoach.core.history import SessionOutcome
+from voicecoach.core.library import load_routine
+from voicecoach.core.progression import DecisionKind
+from voicecoach.core.session import Session, SessionOptions
+from voicecoach.runtime.eventlog import EventLog
+from voicecoach.runtime.inbox import InboxItem, Key, Shutdown
+from voicecoach.runtime.keys import KEY_HELP, KeyReader
+from voicecoach.runtime.listener import Listener
+from voicecoach.runtime.loop import LiveLoop, LoopResult
+from voicecoach.runtime.recorder import BackgroundRecorder
+from voicecoach.runtime.view import StatusView
+
+log = logging.getLogger(__name__)
+
+#: How the loop's outcome words map onto the history's outcomes.
+_OUTCOMES = {
+    "completed": SessionOutcome.COMPLETED,
+    "finished": SessionOutcome.FINISHED_EARLY,
+    "pain": SessionOutcome.PAIN,
+    "symptom": SessionOutcome.SYMPTOM,
+    "interrupted": SessionOutcome.INTERRUPTED,
+}
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """What ``voicecoach run`` was asked for beyond the settings."""
+
+    routine: str | None = None
+    """Routine name or path; None: the configured default."""
+    events: Path | None = None
+    """Write one JSON line per event here."""
+    keys: bool = True
+    """Read keyboard commands when there is a terminal."""
+    listen: bool = True
+    """Open the microphone and a recognizer (off: keyboard only)."""
+
+
+def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
+    """Run one live session to its end and return how it ended."""
+    loaded = load_routine(options.routine or settings.routine)
+    routine = loaded.routine
+    language = routine.language or settings.language
+    inbox: queue.Queue[InboxItem] = queue.Queue()
+    view = StatusView()
+    log_file = EventLog(options.events)
+    closers: list = [log_file.close]
+    try:
+        speaker = open_speaker(
+            settings.output_device,
+            VoiceSettings(
+                voice=settings.voice, language=language, rate=settings.rate,
+                volume=settings.volume, earcons=settings.earcons,
+            ),
+            on_event=inbox.put,
+        )
+        closers.append(speaker.close)
+        listener = None
+        if options.listen:
+            listener = Listener(
+                lambda: MicrophoneSource(device=settings.input_device),
+                lambda: open_recognizer(settings.engine, language, settings.model),
+                inbox,
+            )
+            listener.start()  # the model loads here; a ModelError stops us before speaking
+            closers.append(listener.close)
+            view.note(f"listening: {listener.description or listener.engine_name}")
+        history = SQLiteHistory(settings.history)
+        closers.append(history.close)
+        now = time.time()
+        plan = plan_next(history, loaded.id, routine, now, settings.progression)
+        sid = history.start_planned(loaded.id, plan, now)
+        recorder = BackgroundRecorder(history, sid)
+        closers.append(recorder.close)
+        session = Session(
+            plan.routine,
+            SessionOptions(
+                screening_due=plan.screening_due, resume_from=plan.resume_from,
+                step_up=plan.step_up, volume=settings.volume, rate=settings.rate,
+            ),
+        )
+        loop = LiveLoop(session, speaker, inbox, log=log_file, recorder=recorder, view=view)
+        if plan.decision.kind is DecisionKind.STEP_BACK and plan.decision.sentence:
+            loop.say_own(plan.decision.sentence)
+        keys = KeyReader(lambda ch: inbox.put(Key(ch)))
+        if options.keys and keys.start():
+            closers.append(keys.close)
+            view.note("keys: " + KEY_HELP)
+        restore = _install_signals(inbox)
+        closers.append(restore)
+        result = loop.run()
+        outcome = _OUTCOMES.get(session.outcome or "interrupted", SessionOutcome.FINISHED_EARLY)
+        recorder.close()
+        history.end_session(sid, time.time(), outcome)
+        return result
+    finally:
+        for close in reversed(closers):
+            try:
+                close()
+            except Exception as exc:  # noqa: BLE001 - closing must go on for the others
+                log.warning("while closing: %s", exc)
+        view.close()
+
+
+def _install_signals(inbox: queue.Queue[InboxItem]):
+    """Ctrl-C and SIGTERM become a Shutdown in the inbox; returns a restorer."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        inbox.put(Shutdown(signal.Signals(signum).name.lower()))
+
+    saved = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for s, h in saved.items():
+            signal.signal(s, h)
+
+    return restore
