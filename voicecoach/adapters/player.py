@@ -42,8 +42,10 @@ DEFAULT_LATENCY = 0.02
 PRIME_SECONDS = 0.06
 #: ...and gives up after this long.
 START_TIMEOUT = 4.0
-#: No callback for this long while running means the device is gone.
-STALL_SECONDS = 1.0
+#: No callback for this long while running means the device is gone. One second
+#: was seen to pass without a callback on a loaded 2-core machine with a healthy
+#: device, so the threshold leaves room for scheduling hiccups.
+STALL_SECONDS = 2.5
 
 Tap = Callable[[np.ndarray, float], None]
 """Reference tap: ``tap(block, dac_time)``; mono float32 at :attr:`Player.rate`. Must not block."""

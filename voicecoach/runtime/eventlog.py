@@ -30,18 +30,18 @@ def action_fields(action: object) -> dict[str, Any]:
     """The JSON fields for an engine action (``type`` plus its own fields)."""
     if isinstance(action, Record):
         fields: dict[str, Any] = {"type": action.kind.value}
-        for f in ("exercise", "exercise_index", "side", "set", "rep"):
-            value = getattr(action, f)
+        for name in ("exercise", "exercise_index", "side", "set", "rep"):
+            value = getattr(action, name)
             if value is not None:
-                fields[f] = value
+                fields[name] = value
         fields.update({k: _plain(v) for k, v in action.data.items()})
         return fields
     names = {Speak: "speak", StopSpeaking: "stop_speaking", SetVolume: "volume", SetRate: "rate"}
     kind = names.get(type(action), type(action).__name__.lower())
     fields = {"type": kind}
     if dataclasses.is_dataclass(action):
-        for f in dataclasses.fields(action):
-            fields[f.name] = _plain(getattr(action, f.name))
+        for spec in dataclasses.fields(action):
+            fields[spec.name] = _plain(getattr(action, spec.name))
     return fields
 
 

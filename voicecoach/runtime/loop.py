@@ -18,7 +18,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from voicecoach.core.actions import Action, Record, RecordKind, SetRate, SetVolume, Speak, StopSpeaking
+from voicecoach.core.actions import (
+    Action,
+    Record,
+    RecordKind,
+    SetRate,
+    SetVolume,
+    Speak,
+    StopSpeaking,
+)
 from voicecoach.core.intents import Command, Intent, Source
 from voicecoach.core.session import Session, SessionState
 from voicecoach.runtime.eventlog import EventLog
@@ -141,7 +149,7 @@ class LiveLoop:
             actions = self.session.command(live)
             self.apply(actions)  # silence first, then tell
             self.log.write(
-                t, "command", intent=cmd.intent.value, text=cmd.text,
+                t, "heard", intent=cmd.intent.value, text=cmd.text,
                 confidence=cmd.confidence, source=cmd.source.value, engine=item.engine,
                 audio_time=cmd.time, detail=cmd.detail,
             )
@@ -150,7 +158,8 @@ class LiveLoop:
         elif isinstance(item, Key):
             intent = self._key_intent(item.char)
             if intent is not None:
-                self.handle(Heard(Command(intent, t, f"key {item.char!r}", 1.0, Source.KEY), "keys"))
+                key = Command(intent, t, f"key {item.char!r}", 1.0, Source.KEY)
+                self.handle(Heard(key, "keys"))
         elif isinstance(item, SpeechStarted):
             self.log.write(t, "speech_started", id=item.id, text=self._speaking.get(item.id, ""))
         elif isinstance(item, SpeechEnded):
@@ -161,7 +170,8 @@ class LiveLoop:
         elif isinstance(item, SpeakerFault):
             self.log.write(t, "speaker_fault", message=item.message, hint=item.hint)
             if self.view:
-                self.view.note(f"speaker: {item.message}" + (f" ({item.hint})" if item.hint else ""))
+                hint = f" ({item.hint})" if item.hint else ""
+                self.view.note(f"speaker: {item.message}{hint}")
         elif isinstance(item, MicStatus):
             self.log.write(t, "microphone", ok=item.ok, message=item.message)
             if self.view:

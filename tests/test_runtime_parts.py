@@ -1,0 +1,56 @@
+"""The live runtime's small parts: the event log, the key map, the status line."""
+
+from __future__ import annotations
+
+import json
+
+from voicecoach.core.actions import Cue, Record, RecordKind, Speak, StopSpeaking
+from voicecoach.core.intents import Intent
+from voicecoach.core.library import load_routine
+from voicecoach.core.session import Session
+from voicecoach.runtime.eventlog import EventLog
+from voicecoach.runtime.keys import KEY_HELP, KEYMAP
+from voicecoach.runtime.loop import status_line
+
+
+def test_event_log_writes_one_flushed_json_line_per_event(tmp_path):
+    path = tmp_path / "deep" / "events.jsonl"
+    log = EventLog(path)
+    log.action(1.23456, Speak(3, "Inhale, lift the knee.", cue=Cue.INHALE))
+    # Readable before close: a crash loses nothing already written.
+    first = json.loads(path.read_text().splitlines()[0])
+    assert first == {
+        "t": 1.235, "type": "speak", "id": 3, "text": "Inhale, lift the knee.", "priority": 1,
+        "interruptible": True, "cue": "inhale",
+    }
+    log.action(2.0, StopSpeaking("pain"))
+    log.action(2.0, Record(RecordKind.PAIN, 2.0, exercise="Knee", rep=3, data={"side": "left"}))
+    log.write(2.5, "heard", intent="pain", text="it hurts")
+    log.close()
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    assert [x["type"] for x in lines] == ["speak", "stop_speaking", "pain", "heard"]
+    assert lines[2]["exercise"] == "Knee" and lines[2]["rep"] == 3
+    assert all("t" in x for x in lines)
+
+
+def test_event_log_without_a_path_writes_nothing(tmp_path):
+    log = EventLog(None)
+    log.write(0.0, "anything")
+    log.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_intent_a_person_needs_has_a_key():
+    mapped = {i for i in KEYMAP.values() if i is not None}
+    # Symptoms are spoken in words ("I feel dizzy"); everything else has a key.
+    assert set(Intent) - {Intent.SYMPTOM} <= mapped
+    for word in ("pause", "next", "back", "repeat", "finish", "hurts", "help"):
+        assert word in KEY_HELP
+
+
+def test_status_line_shows_exercise_rep_and_countdown():
+    session = Session(load_routine("try-it").routine)
+    session.start(0.0)
+    line = status_line(session, 0.5)
+    assert line.startswith("00:00")
+    assert "Slow breathing" in line or "speaking" in line
