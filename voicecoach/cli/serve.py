@@ -59,10 +59,18 @@ def run(args: argparse.Namespace) -> int:
             _say_and_wait(speaker, text)
 
     def start_session(routine: str) -> None:
-        # The seam for the live loop (voicecoach.runtime, being built): until it lands,
-        # name the routine and go back to waiting.
+        # One whole live session (the lead's runtime), microphone closed here meanwhile;
+        # a session that fails is said and logged, and the coach goes back to waiting.
+        from voicecoach.errors import VoicecoachError
+        from voicecoach.runtime.app import LiveOptions, run_live
+
         print(f"start: {routine}", file=sys.stderr, flush=True)
-        say(f"Starting {routine.replace('-', ' ')}. The live session is not available yet.")
+        try:
+            result = run_live(settings, LiveOptions(routine=routine, keys=False))
+            print(f"session ended: {result.outcome}", file=sys.stderr, flush=True)
+        except VoicecoachError as exc:
+            print(f"voicecoach: {exc}", file=sys.stderr, flush=True)
+            say("Sorry, that routine could not start.")
 
     print("ready", file=sys.stderr, flush=True)
     serve(waiter, lambda: microphone_blocks(settings.input_device), say, start_session,
