@@ -1,0 +1,131 @@
+"""The echo guard: the coach's own words are not commands, the person's are."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicecoach.core.echo_guard import (
+    EchoEvidence,
+    EchoGuard,
+    MatchStrength,
+    Utterance,
+    word_timings,
+    words_of,
+)
+from voicecoach.core.intents import Command, Intent
+
+ECHO = EchoEvidence(mic_db=-25.0, out_db=-55.0, reference_db=-20.0)  # 30 dB removed
+PERSON = EchoEvidence(mic_db=-25.0, out_db=-27.0, reference_db=-20.0)  # 2 dB removed
+MIXED = EchoEvidence(mic_db=-25.0, out_db=-32.0, reference_db=-20.0)  # 7 dB removed
+
+LINE = "If it hurts, stop, and return slowly to the starting position."
+
+
+def guard_with(text: str = LINE, start: float = 10.0, duration: float = 4.0) -> EchoGuard:
+    guard = EchoGuard()
+    guard.spoke(Utterance(text, start, duration))
+    return guard
+
+
+def when(guard: EchoGuard, word: str) -> float:
+    """The estimated end of ``word`` in the last utterance, plus the recognizer's latency."""
+    utterance = guard._utterances[-1]
+    end = next(e for w, _, e in word_timings(utterance) if w == word)
+    return end + guard.options.latency_s
+
+
+def test_words_are_normalized() -> None:
+    assert words_of("It HURTS!  I\u2019m ready.") == ["it", "hurts", "i'm", "ready"]
+
+
+def test_word_timings_cover_the_utterance_in_order() -> None:
+    timings = word_timings(Utterance(LINE, 10.0, 4.0))
+    assert [w for w, _, _ in timings][:4] == ["if", "it", "hurts", "stop"]
+    assert timings[0][1] == pytest.approx(10.0)
+    assert timings[-1][2] <= 14.0 + 1e-9
+    assert all(a[2] <= b[1] + 1e-9 for a, b in zip(timings, timings[1:], strict=False))
+
+
+def test_unknown_duration_is_estimated_from_the_text() -> None:
+    utterance = Utterance("Pause for a breath.", 0.0)
+    assert 0.8 < utterance.planned_duration(14.0) < 2.5
+
+
+def test_the_coach_saying_stop_is_dropped_even_though_stop_is_a_safety_command() -> None:
+    guard = guard_with()
+    command = Command(Intent.STOP, when(guard, "stop"), "stop")
+    verdict = guard.judge(command, ECHO)
+    assert verdict.drop
+    assert verdict.match is MatchStrength.STRONG
+
+
+def test_the_coach_saying_it_hurts_is_dropped_without_any_canceller() -> None:
+    guard = guard_with()
+    verdict = guard.judge(Command(Intent.PAIN, when(guard, "hurts"), "it hurts"), None)
+    assert verdict.drop
+
+
+def test_the_person_saying_it_hurts_while_the_coach_says_other_words_is_kept() -> None:
+    guard = guard_with("Inhale, and lift the bent knee toward your chest.", 10.0, 3.0)
+    verdict = guard.judge(Command(Intent.PAIN, 11.5, "it hurts"), PERSON)
+    assert not verdict.drop
+    assert verdict.match is MatchStrength.NONE
+
+
+def test_a_safety_command_is_kept_when_the_words_match_but_at_another_moment() -> None:
+    # The coach said "it hurts" at the start of the line; the person says it
+    # three seconds later, over the end of the same line.
+    guard = guard_with(LINE, 10.0, 4.0)
+    verdict = guard.judge(Command(Intent.PAIN, 13.9, "it hurts"), MIXED)
+    assert verdict.match is MatchStrength.WEAK
+    assert not verdict.drop
+
+
+def test_a_safety_command_over_the_same_words_is_kept_if_the_canceller_heard_a_person() -> None:
+    guard = guard_with()
+    verdict = guard.judge(Command(Intent.PAIN, when(guard, "hurts"), "it hurts"), PERSON)
+    assert verdict.match is MatchStrength.STRONG
+    assert not verdict.drop
+
+
+def test_a_weakly_matching_ordinary_command_is_dropped_only_if_it_sounds_like_echo() -> None:
+    line = "Pause for a breath, then continue when you are ready to go on."
+    guard = guard_with(line, 10.0, 4.0)
+    late = Command(Intent.PAUSE, 14.5, "pause")  # "pause" was said at 10.0
+    assert guard.match(late) is MatchStrength.WEAK
+    assert guard.judge(late, ECHO).drop
+    assert not guard.judge(late, PERSON).drop
+
+
+def test_nothing_is_dropped_while_the_coach_is_silent() -> None:
+    guard = guard_with(LINE, 10.0, 4.0)
+    verdict = guard.judge(Command(Intent.STOP, 20.0, "stop"), ECHO)
+    assert not verdict.drop
+    assert verdict.reason == "the coach was silent"
+
+
+def test_pure_echo_with_no_word_match_drops_ordinary_but_never_safety_commands() -> None:
+    guard = guard_with("Lie on your back on a firm surface, knees bent.", 10.0, 3.0)
+    pure_echo = EchoEvidence(mic_db=-25.0, out_db=-60.0, reference_db=-20.0)
+    assert guard.judge(Command(Intent.SLOWER, 11.0, "slower"), pure_echo).drop
+    assert not guard.judge(Command(Intent.PAIN, 11.0, "pain"), pure_echo).drop
+
+
+def test_a_cut_utterance_no_longer_counts_for_the_words_it_never_said() -> None:
+    guard = guard_with(LINE, 10.0, 4.0)
+    guard.stopped(10.3)  # cut before "stop"
+    command = Command(Intent.STOP, 11.0, "stop")
+    assert guard.match(command) is MatchStrength.NONE
+    assert not guard.judge(command, MIXED).drop
+
+
+def test_old_utterances_are_forgotten() -> None:
+    guard = EchoGuard()
+    for k in range(100):
+        guard.spoke(Utterance(f"line {k}", 5.0 * k, 3.0))
+    guard.judge(Command(Intent.NEXT, 500.0, "next"), None)
+    assert len(guard._utterances) < 10
+
+
+def test_removed_db_is_mic_minus_output() -> None:
+    assert ECHO.removed_db == pytest.approx(30.0)

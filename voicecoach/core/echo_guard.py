@@ -1,0 +1,246 @@
+"""Don't obey the coach: discount commands that were the coach's own words.
+
+Echo cancellation removes most of the coach's voice from the microphone,
+but not all of it: it needs a moment to converge, loud playback distorts,
+and a recognizer primed for "stop" hears it in a faint residue of "if it
+hurts, stop". The session knows what the coach is saying and when, so a
+recognized command whose words the coach was saying at that very moment,
+while the canceller reports that the sound was mostly echo, is the coach
+and not the person.
+
+The guard must not blind the recognizer to the person, who may well talk
+over the coach. So it drops a command only when two independent signs agree
+(the words match the coach's words near that time position, and the
+energy the canceller removed says echo), and it keeps safety commands
+("it hurts", "stop") unless the word-and-time match is strong.
+
+Pure and clock-free: utterances and commands carry their own times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from enum import StrEnum
+
+from voicecoach.core.intents import SAFETY_INTENTS, Command
+
+__all__ = [
+    "EchoEvidence",
+    "EchoGuard",
+    "GuardOptions",
+    "MatchStrength",
+    "Utterance",
+    "Verdict",
+    "word_timings",
+]
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words, punctuation dropped (``"It hurts!"`` -> ``["it", "hurts"]``)."""
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """Something the coach said (or is saying), on the session clock."""
+
+    text: str
+    """The words as spoken."""
+    start: float
+    """When its first sample reached the speaker."""
+    duration: float | None = None
+    """Length of the rendered audio, if known; otherwise estimated from the text."""
+    stopped_at: float | None = None
+    """When playback was cut short, if it was."""
+
+    def planned_duration(self, chars_per_second: float) -> float:
+        """The rendered length, or an estimate from the number of characters."""
+        if self.duration is not None:
+            return self.duration
+        return max(0.3, len(self.text) / chars_per_second)
+
+    def end(self, chars_per_second: float) -> float:
+        """When the coach fell silent (the cut, or the planned end)."""
+        planned = self.start + self.planned_duration(chars_per_second)
+        return planned if self.stopped_at is None else min(planned, self.stopped_at)
+
+
+def word_timings(
+    utterance: Utterance, chars_per_second: float = 14.0
+) -> list[tuple[str, float, float]]:
+    """Estimated ``(word, start, end)`` of every word in ``utterance``.
+
+    Text-to-speech output is close to proportional to the number of
+    characters, with extra time at punctuation; that is good to a few
+    hundred milliseconds, which is all the guard needs.
+    """
+    tokens = re.findall(r"[A-Za-z0-9'\u2019]+|[,.;:!?]", utterance.text)
+    weights: list[tuple[str | None, float]] = []
+    for token in tokens:
+        if token in ",;:":
+            weights.append((None, 3.0))
+        elif token in ".!?":
+            weights.append((None, 5.0))
+        else:
+            weights.append((token.lower().replace("\u2019", "'"), len(token) + 1.0))
+    total = sum(w for _, w in weights) or 1.0
+    duration = utterance.planned_duration(chars_per_second)
+    timings: list[tuple[str, float, float]] = []
+    t = utterance.start
+    for word, weight in weights:
+        step = duration * weight / total
+        if word is not None:
+            timings.append((word, t, t + step))
+        t += step
+    return timings
+
+
+@dataclass(frozen=True, slots=True)
+class EchoEvidence:
+    """What the echo canceller saw over a stretch of microphone audio."""
+
+    mic_db: float
+    """Microphone level before cancellation, dBFS."""
+    out_db: float
+    """Level after cancellation, dBFS."""
+    reference_db: float
+    """Level of the aligned reference (what the coach played), dBFS."""
+
+    @property
+    def removed_db(self) -> float:
+        """How much quieter the canceller made it: large for echo, small for the person."""
+        return self.mic_db - self.out_db
+
+
+class MatchStrength(StrEnum):
+    """How well a command matches what the coach was saying."""
+
+    NONE = "none"
+    """The command's words are not in any current utterance."""
+    WEAK = "weak"
+    """The words are in the utterance, but not where the coach was at that moment."""
+    STRONG = "strong"
+    """The words are in the utterance, right where the coach was at that moment."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The guard's decision about one command."""
+
+    drop: bool
+    """True when the command is judged to be the coach's own voice."""
+    match: MatchStrength
+    """How well its words matched the coach's."""
+    reason: str
+    """Why, in a few words, for the event log."""
+
+
+@dataclass(frozen=True, slots=True)
+class GuardOptions:
+    """Tuning of :class:`EchoGuard`; defaults measured in ``benchmarks/echo.py``."""
+
+    chars_per_second: float = 14.0
+    """Speaking rate used when an utterance's duration is unknown (espeak-ng at 175 wpm)."""
+    latency_s: float = 0.25
+    """Typical time from the coach playing a word to the recognizer firing on its echo."""
+    slack_s: float = 0.6
+    """Timing tolerance of a strong match."""
+    slack_fraction: float = 0.1
+    """Extra tolerance per second of utterance (word timing is estimated)."""
+    tail_s: float = 1.0
+    """After an utterance ends, its echo and the recognizer's lag still count this long."""
+    echo_removed_db: float = 10.0
+    """The canceller removed at least this much: the sound was mostly echo."""
+    person_removed_db: float = 4.0
+    """The canceller removed less than this: someone other than the coach was speaking."""
+    echo_only_db: float = 18.0
+    """Removed this much with no word match: pure echo; drops non-safety commands."""
+    keep_s: float = 30.0
+    """How long utterances are remembered after they end."""
+
+
+class EchoGuard:
+    """Remembers what the coach said and judges recognized commands against it."""
+
+    def __init__(self, options: GuardOptions | None = None) -> None:
+        self.options = options or GuardOptions()
+        self._utterances: deque[Utterance] = deque()
+
+    def spoke(self, utterance: Utterance) -> None:
+        """Tell the guard that the coach started saying something."""
+        self._utterances.append(utterance)
+
+    def stopped(self, at: float) -> None:
+        """Playback was cut at ``at``: the rest of the current utterance was never said."""
+        if self._utterances:
+            last = self._utterances[-1]
+            if last.stopped_at is None and at < last.end(self.options.chars_per_second):
+                self._utterances[-1] = Utterance(last.text, last.start, last.duration, at)
+
+    def active(self, time: float) -> list[Utterance]:
+        """Utterances whose sound (or its echo, or the recognizer's lag) overlaps ``time``."""
+        o = self.options
+        return [
+            u
+            for u in self._utterances
+            if u.start <= time <= u.end(o.chars_per_second) + o.tail_s + o.latency_s
+        ]
+
+    def match(self, command: Command) -> MatchStrength:
+        """How well ``command``'s words match what the coach was saying at its time."""
+        heard = words_of(command.text)
+        if not heard:
+            return MatchStrength.NONE
+        o = self.options
+        best = MatchStrength.NONE
+        for utterance in self.active(command.time):
+            timings = word_timings(utterance, o.chars_per_second)
+            if utterance.stopped_at is not None:
+                timings = [t for t in timings if t[1] < utterance.stopped_at]
+            said = [w for w, _, _ in timings]
+            slack = o.slack_s + o.slack_fraction * utterance.planned_duration(o.chars_per_second)
+            for i in range(len(said) - len(heard) + 1):
+                if said[i : i + len(heard)] != heard:
+                    continue
+                first_start, last_end = timings[i][1], timings[i + len(heard) - 1][2]
+                fired = command.time - o.latency_s
+                if first_start - slack <= fired <= last_end + slack:
+                    return MatchStrength.STRONG
+                best = MatchStrength.WEAK
+        return best
+
+    def judge(self, command: Command, evidence: EchoEvidence | None = None) -> Verdict:
+        """Decide whether ``command`` was the coach's own voice.
+
+        ``evidence`` is the canceller's view of the command's audio span
+        (:meth:`voicecoach.adapters.echo.EchoCanceller.evidence`), or None
+        when no canceller runs: then the words and timing decide alone.
+        """
+        o = self.options
+        horizon = command.time - o.keep_s
+        while self._utterances and self._utterances[0].end(o.chars_per_second) < horizon:
+            self._utterances.popleft()
+        if not self.active(command.time):
+            return Verdict(False, MatchStrength.NONE, "the coach was silent")
+        strength = self.match(command)
+        safety = command.intent in SAFETY_INTENTS
+        removed = None if evidence is None else evidence.removed_db
+        echo_like = removed is None or removed >= o.echo_removed_db
+        person = removed is not None and removed < o.person_removed_db
+        if strength is MatchStrength.STRONG:
+            if safety and person:
+                return Verdict(False, strength, "safety command heard over the coach's words")
+            if person:
+                return Verdict(True, strength, "the coach's words at that moment")
+            return Verdict(True, strength, "the coach's words at that moment, echo")
+        if strength is MatchStrength.WEAK:
+            if not safety and echo_like and not person:
+                return Verdict(True, strength, "the coach's words, echo")
+            return Verdict(False, strength, "the coach's words, but not then")
+        if not safety and removed is not None and removed >= o.echo_only_db:
+            return Verdict(True, strength, "only the coach's voice was heard")
+        return Verdict(False, strength, "not the coach's words")
