@@ -1,0 +1,1 @@
+"""Acoustic echo cancellation: hearing the person over the coach's own voice."""

@@ -1,0 +1,435 @@
+"""A streaming echo canceller that lines the coach's voice up with the microphone.
+
+:class:`SpeexEcho` needs the reference (what the speaker played) and the
+microphone frame by frame, aligned so that the echo arrives shortly after
+the reference sample that caused it. Real devices give neither alignment
+nor a common rate: the speaker may run at 22.05 or 48 kHz, the microphone at
+16 kHz, and the audio travels through two sets of buffers and the air.
+
+:class:`EchoCanceller` puts both streams on one timeline at the microphone's
+rate (blocks carry their DAC / ADC times; within a contiguous run the sample
+count is trusted over jittery timestamps), resamples the reference with
+soxr, measures the remaining delay with GCC-PHAT while the coach speaks
+(again every second, moving the delay line only when a new delay is
+confirmed twice), and keeps a short log of how much energy each frame lost,
+so the live loop can tell echo from the person (see
+:mod:`voicecoach.core.echo_guard`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import soxr
+
+from voicecoach.adapters.echo.delay import DelayEstimate, gcc_phat
+from voicecoach.adapters.echo.speex import SpeexEcho
+from voicecoach.core.echo_guard import EchoEvidence
+
+__all__ = ["EchoCanceller", "EchoOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class EchoOptions:
+    """How the canceller is shaped; the defaults suit 16 kHz speech recognition."""
+
+    rate: int = 16000
+    """Microphone rate, and the rate everything is processed at."""
+    reference_rate: int | None = None
+    """Rate of the reference blocks; None means the same as ``rate``."""
+    frame_ms: float = 16.0
+    """Frame the canceller works on (256 samples at 16 kHz: a fast FFT size)."""
+    filter_ms: float = 256.0
+    """Echo path length the adaptive filter models (reverb tail plus margin)."""
+    margin_ms: float = 32.0
+    """The reference is aligned this much early, so the echo onset and small
+    delay changes stay inside the filter."""
+    initial_delay_ms: float = 0.0
+    """Delay assumed until the first measurement."""
+    min_delay_ms: float = -50.0
+    """Smallest delay searched (timestamps may overstate latency a little)."""
+    max_delay_ms: float = 800.0
+    """Largest delay searched."""
+    estimate_window_s: float = 2.0
+    """Microphone audio correlated per delay measurement."""
+    estimate_every_s: float = 1.0
+    """How often the delay is measured while the coach speaks."""
+    min_confidence: float = 25.0
+    """GCC-PHAT peak-to-median ratio below which a measurement is ignored."""
+    echo_suppress_db: int = -40
+    """Residual echo suppression when only the coach is heard."""
+    echo_suppress_active_db: int = -15
+    """Residual echo suppression while the person is talking too (gentler)."""
+    gate_db: float | None = 15.0
+    """Non-linear processing: a frame the canceller made this much quieter while
+    the coach spoke is pure residual echo, and is replaced by comfort noise at
+    the room's noise floor. Recognizers normalize their input level, so
+    residual echo 30 dB down still sounds like speech to them; the person's
+    voice is never this far below the microphone level, so the gate opens for
+    them at once. None turns it off."""
+    gate_floor_db: float = 35.0
+    """Also gate frames left this far below the loudest microphone level of the
+    last two seconds while the coach speaks (residual echo at word onsets)."""
+    history_s: float = 30.0
+    """How much per-frame energy history is kept for :meth:`EchoCanceller.evidence`."""
+    reference_wait_ms: float = 40.0
+    """How long a microphone frame waits for a reference that is late."""
+    gap_tolerance_ms: float = 30.0
+    """A timestamp further than this from the running sample count starts a new run."""
+
+    def samples(self, ms: float) -> int:
+        """Milliseconds as a whole number of samples at :attr:`rate`."""
+        return int(round(ms * self.rate / 1000))
+
+
+class _Timeline:
+    """A growing, trimmed buffer of samples indexed by timeline position."""
+
+    def __init__(self) -> None:
+        self.base = 0
+        self.data = np.zeros(0, dtype=np.float32)
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.data)
+
+    def write(self, index: int, block: np.ndarray) -> None:
+        if index + len(block) <= self.base:
+            return
+        if index < self.base:
+            block = block[self.base - index :]
+            index = self.base
+        if not len(self.data):
+            self.base = index
+        stop = index + len(block)
+        if stop > self.end:
+            self.data = np.concatenate([self.data, np.zeros(stop - self.end, np.float32)])
+        self.data[index - self.base : stop - self.base] = block
+
+    def read(self, start: int, length: int) -> np.ndarray:
+        """Samples ``[start, start + length)``; zeros where nothing was written."""
+        out = np.zeros(length, dtype=np.float32)
+        lo, hi = max(start, self.base), min(start + length, self.end)
+        if hi > lo:
+            out[lo - start : hi - start] = self.data[lo - self.base : hi - self.base]
+        return out
+
+    def trim(self, keep_from: int) -> None:
+        if keep_from > self.base:
+            cut = min(keep_from - self.base, len(self.data))
+            self.data = self.data[cut:]
+            self.base += cut
+
+
+class _Run:
+    """Places a stream of blocks on the timeline, trusting sample counts over timestamps."""
+
+    def __init__(self, in_rate: int, out_rate: int, gap_s: float) -> None:
+        self.in_rate, self.out_rate, self.gap_s = in_rate, out_rate, gap_s
+        self.start_time: float | None = None
+        self.in_count = 0
+        self.out_index = 0
+        self.resampler: soxr.ResampleStream | None = None
+
+    def _new_resampler(self) -> soxr.ResampleStream | None:
+        if self.in_rate == self.out_rate:
+            return None
+        return soxr.ResampleStream(self.in_rate, self.out_rate, 1, dtype="float32")
+
+    def place(self, block: np.ndarray, time: float, origin: float) -> list[tuple[int, np.ndarray]]:
+        """Return ``(timeline index, samples)`` pieces to write for this block."""
+        pieces: list[tuple[int, np.ndarray]] = []
+        expected = (
+            None if self.start_time is None else self.start_time + self.in_count / self.in_rate
+        )
+        if expected is None or abs(time - expected) > self.gap_s:
+            if self.resampler is not None:
+                tail = self.resampler.resample_chunk(np.zeros(0, np.float32), last=True)
+                if len(tail):
+                    pieces.append((self.out_index, tail))
+            self.start_time = time
+            self.in_count = 0
+            self.out_index = int(round((time - origin) * self.out_rate))
+            self.resampler = self._new_resampler()
+        self.in_count += len(block)
+        out = block if self.resampler is None else self.resampler.resample_chunk(block)
+        if len(out):
+            pieces.append((self.out_index, out))
+            self.out_index += len(out)
+        return pieces
+
+
+def _as_float(block: np.ndarray) -> np.ndarray:
+    block = np.asarray(block)
+    if block.ndim == 2:
+        block = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+    if block.ndim != 1:
+        raise ValueError(f"audio blocks must be mono (n,) or (n, channels), got {block.shape}")
+    if block.dtype == np.int16:
+        return block.astype(np.float32) / 32768.0
+    return block.astype(np.float32, copy=False)
+
+
+class EchoCanceller:
+    """Removes the coach's voice from the microphone signal, block by block.
+
+    Two ways to feed it:
+
+    * :meth:`process` with a microphone block and the reference block played
+      at the same moment (files, or a device that records both in step);
+    * :meth:`feed_reference` with each block the speaker played and its DAC
+      time, and :meth:`feed_mic` with each captured block and its ADC time
+      (the live loop), both on one clock.
+
+    Both return the cleaned microphone audio that is ready (whole frames,
+    up to one frame late) in the microphone block's dtype. One owner thread.
+    """
+
+    def __init__(self, options: EchoOptions | None = None, *, library: Sequence[str] | None = None):
+        self.options = opts = options or EchoOptions()
+        self.frame = opts.samples(opts.frame_ms)
+        self._filter = max(self.frame, opts.samples(opts.filter_ms))
+        self._speex = SpeexEcho(
+            self.frame,
+            self._filter,
+            opts.rate,
+            echo_suppress_db=opts.echo_suppress_db,
+            echo_suppress_active_db=opts.echo_suppress_active_db,
+            library=library,
+        )
+        ref_rate = opts.reference_rate or opts.rate
+        gap_s = opts.gap_tolerance_ms / 1000
+        self._ref_run = _Run(ref_rate, opts.rate, gap_s)
+        self._mic_run = _Run(opts.rate, opts.rate, gap_s)
+        self._ref = _Timeline()
+        self._mic = _Timeline()
+        self._origin: float | None = None
+        self._next_frame: int | None = None
+        self._ref_clock = 0.0
+        self._mic_clock = 0.0
+        self._delay = opts.samples(opts.initial_delay_ms)
+        self._pending: DelayEstimate | None = None
+        self._measured: DelayEstimate | None = None
+        self._since_estimate = 0
+        frames_kept = int(opts.history_s * opts.rate / self.frame) + 1
+        self._gain = 1.0
+        self._previous: tuple[int, float, float] | None = None
+        self._floor: deque[float] = deque(maxlen=max(1, int(5 * opts.rate / self.frame)))
+        self._noise = np.random.default_rng(0)
+        self._recent_ref: deque[float] = deque(maxlen=self._filter // self.frame + 1)
+        self._recent_mic: deque[float] = deque(maxlen=max(1, int(2 * opts.rate / self.frame)))
+        self._log: deque[tuple[int, float, float, float]] = deque(maxlen=frames_kept)
+
+    # -- feeding -----------------------------------------------------------
+
+    def process(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        """Cancel the echo of ``reference`` (played now) from ``mic`` (captured now)."""
+        ref_rate = self.options.reference_rate or self.options.rate
+        self.feed_reference(reference, self._ref_clock)
+        self._ref_clock += len(reference) / ref_rate
+        out = self.feed_mic(mic, self._mic_clock)
+        self._mic_clock += len(mic) / self.options.rate
+        return out
+
+    def feed_reference(self, block: np.ndarray, dac_time: float) -> None:
+        """Record that ``block`` left the speaker at ``dac_time`` (seconds, the mic's clock)."""
+        data = _as_float(block)
+        if self._origin is None:
+            self._origin = dac_time
+        for index, piece in self._ref_run.place(data, dac_time, self._origin):
+            self._ref.write(index, piece)
+
+    def feed_mic(self, block: np.ndarray, adc_time: float) -> np.ndarray:
+        """Add a captured block (first sample at ``adc_time``); return cleaned audio ready."""
+        raw = np.asarray(block)
+        int_out = raw.dtype == np.int16
+        data = _as_float(raw)
+        if self._origin is None:
+            self._origin = adc_time
+        for index, piece in self._mic_run.place(data, adc_time, self._origin):
+            self._mic.write(index, piece)
+            if self._next_frame is None or index > self._next_frame + self.frame * 4:
+                self._next_frame = index  # first block, or a gap (dropped input)
+        cleaned = [self._process_frame(start) for start in self._ready_frames()]
+        out = np.concatenate(cleaned) if cleaned else np.zeros(0, np.float32)
+        self._trim()
+        if int_out:
+            return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
+        return out
+
+    def flush(self) -> np.ndarray:
+        """Process what is left (the last partial frame, zero-padded); returns float32 audio."""
+        if self._next_frame is None or self._previous is None:
+            return np.zeros(0, np.float32)
+        left = self._mic.end - self._next_frame
+        # The preprocessor runs one frame behind: push a frame of silence
+        # through to get the last real frame out, two if a partial one waits.
+        out = [self._process_frame(self._next_frame)]
+        if left > 0:
+            out.append(self._process_frame(self._next_frame + self.frame)[:left])
+        self._next_frame = None
+        return np.concatenate(out)
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def delay(self) -> float:
+        """The playback-to-capture delay in use, in seconds."""
+        return self._delay / self.options.rate
+
+    @property
+    def measured(self) -> DelayEstimate | None:
+        """The last accepted delay measurement, or None before the coach spoke."""
+        return self._measured
+
+    def evidence(self, start: float, end: float) -> EchoEvidence:
+        """Energy in, energy out and reference level over ``[start, end]`` seconds.
+
+        A span the canceller removed most energy from was echo; a span it
+        left alone was the person (or noise).
+        """
+        origin = self._origin or 0.0
+        lo = int(round((start - origin) * self.options.rate))
+        hi = int(round((end - origin) * self.options.rate))
+        rows = [r for r in self._log if r[0] + self.frame > lo and r[0] < hi]
+        if not rows:
+            return EchoEvidence(mic_db=-120.0, out_db=-120.0, reference_db=-120.0)
+        mic, out, ref = (float(np.mean([r[i] for r in rows])) for i in (1, 2, 3))
+        return EchoEvidence(
+            mic_db=10 * np.log10(mic + 1e-12),
+            out_db=10 * np.log10(out + 1e-12),
+            reference_db=10 * np.log10(ref + 1e-12),
+        )
+
+    def close(self) -> None:
+        """Free the native canceller."""
+        self._speex.close()
+
+    def __enter__(self) -> EchoCanceller:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ---------------------------------------------------------
+
+    def _ready_frames(self) -> list[int]:
+        starts: list[int] = []
+        if self._next_frame is None:
+            return starts
+        wait = self.options.samples(self.options.reference_wait_ms)
+        while self._next_frame + self.frame <= self._mic.end:
+            # The reference this frame needs may still be on its way (the
+            # resampler holds some back, the speaker's callback may run
+            # late): wait for it, but not longer than ``reference_wait_ms``.
+            needed = self._next_frame + self.frame - self._line()
+            if needed > self._ref_run.out_index and self._mic.end - needed < wait:
+                break
+            starts.append(self._next_frame)
+            self._next_frame += self.frame
+        return starts
+
+    def _process_frame(self, start: int) -> np.ndarray:
+        """Feed the frame at ``start``; return the cleaned previous frame.
+
+        libspeexdsp's preprocessor (the residual echo suppressor) returns each
+        frame one frame late. The stream is realigned here, so that output
+        sample ``k`` is microphone sample ``k`` and command times line up.
+        """
+        opts = self.options
+        mic = self._mic.read(start, self.frame)
+        ref = self._ref.read(start - self._line(), self.frame)
+        mic16 = np.clip(np.round(mic * 32768.0), -32768, 32767).astype(np.int16)
+        ref16 = np.clip(np.round(ref * 32768.0), -32768, 32767).astype(np.int16)
+        out = self._speex.process(mic16, ref16).astype(np.float32) / 32768.0
+        self._since_estimate += self.frame
+        if self._since_estimate >= opts.samples(opts.estimate_every_s * 1000):
+            self._since_estimate = 0
+            self._estimate(start + self.frame)
+        previous = self._previous
+        self._previous = (start, float(np.mean(mic**2)), float(np.mean(ref**2)))
+        if previous is None:
+            return np.zeros(0, np.float32)
+        prev_start, mic_p, ref_p = previous
+        out_p = float(np.mean(out**2))
+        self._log.append((prev_start, mic_p, out_p, ref_p))
+        if opts.gate_db is not None:
+            out = self._gate(out, mic_p, out_p, ref_p)
+        return out
+
+    def _gate(self, out: np.ndarray, mic_p: float, out_p: float, ref_p: float) -> np.ndarray:
+        """Replace residual-echo-only frames by comfort noise (opens at once, closes in ~50 ms).
+
+        A frame is residual echo when the coach played something within the
+        filter's reach and the canceller either removed ``gate_db`` or more,
+        or left less than ``gate_floor_db`` below the loudest recent echo.
+        """
+        opts = self.options
+        self._floor.append(out_p)
+        self._recent_ref.append(ref_p)
+        self._recent_mic.append(mic_p)
+        removed = 10 * np.log10((mic_p + 1e-12) / (out_p + 1e-12))
+        below = 10 * np.log10((max(self._recent_mic) + 1e-12) / (out_p + 1e-12))
+        echo_only = max(self._recent_ref) > 1e-8 and (
+            removed >= (opts.gate_db or 0.0) or below >= opts.gate_floor_db
+        )
+        target = 0.0 if echo_only else 1.0
+        gain = target if target >= self._gain else max(target, self._gain * 0.3)
+        ramp = np.linspace(self._gain, gain, len(out), dtype=np.float32)
+        self._gain = gain
+        if gain == 1.0 and ramp[0] == 1.0:
+            return out
+        level = np.sqrt(min(self._floor))
+        noise = self._noise.standard_normal(len(out)).astype(np.float32) * level
+        return ramp * out + (1.0 - ramp) * noise
+
+    def _estimate(self, end: int) -> None:
+        opts = self.options
+        window = opts.samples(opts.estimate_window_s * 1000)
+        lo_d, hi_d = opts.samples(opts.min_delay_ms), opts.samples(opts.max_delay_ms)
+        mic = self._mic.read(end - window, window)
+        ref = self._ref.read(end - window - hi_d, window + hi_d - lo_d)
+        if float(np.mean(ref**2)) < 1e-7 or float(np.mean(mic**2)) < 1e-9:
+            return  # the coach was silent: nothing to measure
+        found = gcc_phat(mic, ref, min_delay=lo_d - hi_d, max_delay=0, rate=opts.rate)
+        estimate = DelayEstimate(found.delay + hi_d, found.confidence)
+        if estimate.confidence < opts.min_confidence:
+            return
+        close = opts.samples(2.0)
+        pending, self._pending = self._pending, estimate
+        if self._measured is None or (
+            pending is not None and abs(pending.delay - estimate.delay) <= close
+        ):
+            self._measured = estimate
+            if not self._fits(estimate.delay):
+                # The echo now falls outside the part of the filter that can
+                # model it: move the delay line, and start learning afresh
+                # (the old filter describes a path that is no longer there).
+                self._delay = estimate.delay
+                self._speex.reset()
+
+    def _fits(self, delay: int) -> bool:
+        """Whether echo arriving ``delay`` samples late is well inside the filter as aligned.
+
+        The direct sound must land after a little headroom and in the first
+        half of the filter, leaving the second half for the reverberation.
+        """
+        opts = self.options
+        offset = delay - self._line()
+        return opts.samples(opts.margin_ms) // 2 <= offset <= self._filter // 2
+
+    def _line(self) -> int:
+        """Samples by which the reference is delayed before the canceller sees it."""
+        opts = self.options
+        return max(0, self._delay - opts.samples(opts.margin_ms))
+
+    def _trim(self) -> None:
+        opts = self.options
+        if self._next_frame is None:
+            return
+        keep = opts.samples(opts.estimate_window_s * 1000 + opts.max_delay_ms + 100)
+        self._mic.trim(self._next_frame - keep)
+        self._ref.trim(self._next_frame - keep - opts.samples(opts.max_delay_ms))
