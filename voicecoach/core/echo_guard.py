@@ -109,6 +109,9 @@ class EchoEvidence:
     """Level after cancellation, dBFS."""
     reference_db: float
     """Level of the aligned reference (what the coach played), dBFS."""
+    converged: bool = True
+    """Whether the canceller had learned the echo path by then. Until it has,
+    echo passes through nearly untouched and looks like the person."""
 
     @property
     def removed_db(self) -> float:
@@ -228,6 +231,15 @@ class EchoGuard:
             return Verdict(False, MatchStrength.NONE, "the coach was silent")
         strength = self.match(command)
         safety = command.intent in SAFETY_INTENTS
+        learning = evidence is not None and not evidence.converged
+        if learning:
+            # The canceller is still learning the room (the session's first
+            # seconds): its energies say nothing yet, and the echo is loud.
+            # Words and timing decide safety commands; other commands wait
+            # until the coach is quiet (the person can repeat them).
+            evidence = None
+            if not safety and strength is MatchStrength.NONE:
+                return Verdict(True, strength, "the canceller is still learning the room")
         removed = None if evidence is None else evidence.removed_db
         echo_like = removed is None or removed >= o.echo_removed_db
         person = removed is not None and removed < o.person_removed_db

