@@ -195,3 +195,22 @@ def test_mono_only_and_stereo_is_mixed_down() -> None:
     assert len(np.concatenate([out, canceller.flush()])) == 1000
     with pytest.raises(ValueError, match="mono"):
         canceller.process(np.zeros((2, 2, 2), np.float32), np.zeros(8, np.float32))
+
+
+def test_a_recorded_track_is_cleaned_chunk_by_chunk_with_times_kept(coach) -> None:
+    from voicecoach.adapters.echo import cancel_chunks
+
+    scene = make_scene(coach, room=Room(delay_ms=90, seed=3))
+    mic = np.round(scene.mic * 32767).astype(np.int16)
+    reference = soxr.resample(scene.reference, RATE, 22050).astype(np.float32)
+    step = 800
+    chunks = [(mic[i : i + step], i / RATE) for i in range(0, len(mic), step)]
+    pieces = list(cancel_chunks(chunks, reference, RATE, reference_rate=22050))
+    out = np.concatenate([p for p, _ in pieces]).astype(np.float32) / 32768
+    assert len(out) == len(mic)
+    position = 0
+    for samples, time in pieces:
+        assert time == pytest.approx(position / RATE)
+        position += len(samples)
+    late = slice(4 * RATE, len(out))
+    assert echo_return_loss_enhancement(scene.echo[late], out[late]) > 20.0
