@@ -81,11 +81,22 @@ def test_a_safety_command_is_kept_when_the_words_match_but_at_another_moment() -
     assert not verdict.drop
 
 
-def test_a_safety_command_over_the_same_words_is_kept_if_the_canceller_heard_a_person() -> None:
+def test_the_same_words_are_kept_if_the_converged_canceller_heard_a_person() -> None:
     guard = guard_with()
     verdict = guard.judge(Command(Intent.PAIN, when(guard, "hurts"), "it hurts"), PERSON)
     assert verdict.match is MatchStrength.STRONG
     assert not verdict.drop
+    assert not guard.judge(Command(Intent.STOP, when(guard, "stop"), "stop"), PERSON).drop
+
+
+def test_an_unconverged_canceller_is_not_trusted_to_tell_the_person_from_echo() -> None:
+    guard = guard_with()
+    learning = EchoEvidence(mic_db=-25.0, out_db=-27.0, reference_db=-20.0, converged=False)
+    assert guard.judge(Command(Intent.STOP, when(guard, "stop"), "stop"), learning).drop
+    # Words the coach is not saying: safety commands pass, others wait.
+    other = Command(Intent.PAIN, when(guard, "stop"), "ouch")
+    assert not guard.judge(other, learning).drop
+    assert guard.judge(Command(Intent.NEXT, when(guard, "stop"), "next"), learning).drop
 
 
 def test_a_weakly_matching_ordinary_command_is_dropped_only_if_it_sounds_like_echo() -> None:

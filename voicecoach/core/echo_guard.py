@@ -244,10 +244,10 @@ class EchoGuard:
         echo_like = removed is None or removed >= o.echo_removed_db
         person = removed is not None and removed < o.person_removed_db
         if strength is MatchStrength.STRONG:
-            if safety and person:
-                return Verdict(False, strength, "safety command heard over the coach's words")
             if person:
-                return Verdict(True, strength, "the coach's words at that moment")
+                # The person said what the coach was saying (they do echo
+                # "pause" or "stop"): the canceller heard more than echo.
+                return Verdict(False, strength, "the coach's words, but a person said them")
             return Verdict(True, strength, "the coach's words at that moment, echo")
         if strength is MatchStrength.WEAK:
             if not safety and echo_like and not person:
