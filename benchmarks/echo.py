@@ -16,20 +16,21 @@ Prints Markdown tables (the README's "Hearing the person over the coach").
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from voicecoach.testing.echo_eval import Heard, run_session, score
+from voicecoach.testing.echo_eval import Recognize, engine, run_session, score
 from voicecoach.testing.room import (
     COACH_COMMAND_WORD_LINES,
     COACH_LINES,
     Room,
+    Session,
     echo_return_loss_enhancement,
     make_session,
 )
+from voicecoach.testing.spotter import PHRASES
 
 ROOMS = (
     Room(delay_ms=40, rt60_s=0.25, gain_db=-6, seed=11),
@@ -51,24 +52,47 @@ class Tally:
     audio: float = 0.0
 
 
-def recognizer() -> tuple[str, Callable[[np.ndarray], list[Heard]], dict]:
-    """The recognizer under test; PocketSphinx keyword spotting until speech input lands."""
-    from voicecoach.testing.spotter import PHRASES, spot
+def recognizers(which: str) -> list[tuple[str, Callable[[Session], Recognize]]]:
+    """The recognizers under test, each as a factory taking the session (for resets)."""
+    from voicecoach.testing.spotter import spot
 
-    return "PocketSphinx keyword spotting (voicecoach.testing.spotter)", spot, PHRASES
+    out: list[tuple[str, Callable[[Session], Recognize]]] = []
+    if which in ("sphinx", "both"):
+        from voicecoach.adapters.recognizers import open_recognizer
+
+        product = open_recognizer("sphinx", "en", None)
+        out.append(
+            (
+                "product PocketSphinx engine (reset at each coach line)",
+                lambda s: engine(product, [line.start for line in s.lines]),
+            )
+        )
+    if which in ("spotter", "both"):
+        out.append(
+            ("keyword spotter with VAD segments (voicecoach.testing.spotter)", lambda s: spot)
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one room, fewer phrases")
+    parser.add_argument("--recognizer", choices=["sphinx", "spotter", "both"], default="both")
     args = parser.parse_args(argv)
-    name, recognize, phrases = recognizer()
-    rooms = ROOMS[:1] if args.quick else ROOMS
-    commands = list(phrases)[:10] if args.quick else list(phrases)
+    for name, factory in recognizers(args.recognizer):
+        report(name, factory, args.quick)
+    return 0
+
+
+def report(name: str, factory: Callable[[Session], Recognize], quick: bool) -> None:
+    """Print the tables for one recognizer."""
+    rooms = ROOMS[:1] if quick else ROOMS
+    commands = list(PHRASES)[:10] if quick else list(PHRASES)
+    phrases = PHRASES
     lines = list(COACH_LINES + COACH_COMMAND_WORD_LINES) * 3
     ratios = (0.0, 6.0, 12.0)
 
-    print(f"Recognizer: {name}\n")
+    print(f"### Recognizer: {name}\n")
     recall: dict[tuple[float, str], Tally] = {}
     alone = Tally()
     for ratio in ratios:
@@ -76,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             session = make_session(
                 lines, commands, room=room, ratio_db=ratio, seed=100 + k, variation=True
             )
+            recognize = factory(session)
             for label, aec, guard in PIPELINES:
                 outcome = run_session(session, recognize, aec=aec, guard=guard)
                 s = score(session, outcome.kept, phrases)
@@ -96,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         for coach_lines in (COACH_LINES, COACH_COMMAND_WORD_LINES):
             session = make_session(list(coach_lines) * 4, [], room=room, seed=200 + k)
             speech = sum(line.duration for line in session.lines)
+            recognize = factory(session)
             for label, aec, guard in PIPELINES:
-                started = time.process_time()
                 outcome = run_session(session, recognize, aec=aec, guard=guard)
                 t = false.setdefault(label, Tally())
                 t.false += len(outcome.kept)
@@ -112,7 +137,6 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     t.cpu += outcome.seconds_processed
                     t.audio += len(scene.mic) / scene.rate
-                _ = started
 
     print(
         "| pipeline | recall, 0 dB | recall, +6 dB | recall, +12 dB "
@@ -146,9 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"\nRooms: {len(rooms)} (delay 40-300 ms, RT60 0.25-0.6 s); {len(commands)} phrases "
-        f"per room and ratio; ratio = coach echo level over the person's level at the mic."
+        f"per room and ratio; ratio = coach echo level over the person's level at the mic.\n"
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from voicecoach.errors import VoicecoachError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -18,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--language", "-l", default="en", help="phrase table language (default: en)")
     p.add_argument("--model", metavar="PATH", help="Vosk model folder")
     p.add_argument("--device", help="input device (number or name) for the microphone")
+    p.add_argument("--reference", metavar="PLAYED.wav",
+                   help="what the speaker played while FILE.wav was recorded, starting at the "
+                        "same moment: its echo is cancelled before recognition")
     p.add_argument("--json", action="store_true",
                    help='one JSON line per command: {"file","command","text","confidence","time"}')
     p.set_defaults(handler=run)
@@ -27,11 +32,18 @@ def run(args: argparse.Namespace) -> int:
     from voicecoach.adapters.audio_source import MicrophoneSource, WavFileSource
     from voicecoach.adapters.recognizers import open_recognizer
 
+    if args.reference and not args.files:
+        raise VoicecoachError("--reference needs the recorded microphone track: listen "
+                              "--reference PLAYED.wav FILE.wav")
     recognizer = open_recognizer(args.engine, args.language, args.model)
     print(f"listening with {recognizer.info.describe()}", file=sys.stderr)
     if args.files:
         for name in args.files:
             source = WavFileSource(name, recognizer.sample_rate)
+            if args.reference:
+                from voicecoach.adapters.echo import EchoCancelledSource
+
+                source = EchoCancelledSource(source, args.reference)
             recognizer.reset()
             _run_source(recognizer, source, name, args.json)
             # The end of a file is the room going quiet: let the recognizer

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from voicecoach.core.echo_guard import EchoGuard, Utterance, Verdict
 from voicecoach.core.intents import Command, Intent
 from voicecoach.testing.room import Session
 
-__all__ = ["Heard", "Outcome", "Score", "run_session", "score"]
+__all__ = ["Heard", "Outcome", "Recognize", "Score", "engine", "run_session", "score"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Heard:
 
 
 Recognize = Callable[[np.ndarray], list[Heard]]
+"""Audio (float, 16 kHz) in, commands heard out."""
 
 
 @dataclass(frozen=True)
@@ -132,3 +134,32 @@ def score(
             continue
         false += 1
     return Score(hits, len(session.commands) - hits, false)
+
+
+def engine(recognizer: Any, resets: list[float] | tuple[float, ...] = ()) -> Recognize:
+    """A product :class:`~voicecoach.adapters.recognizer.Recognizer` as a ``Recognize``.
+
+    Audio is fed in 50 ms chunks as if live. The recognizer is reset at each
+    time in ``resets`` (the start of each coach utterance, as the live loop
+    does: "forget the current utterance after the coach has spoken").
+    A command's span is taken as the 0.8 s before it fired.
+    """
+
+    def recognize(audio: np.ndarray) -> list[Heard]:
+        rate = recognizer.sample_rate
+        pcm = np.clip(np.round(audio * 32768.0), -32768, 32767).astype(np.int16)
+        step = rate // 20
+        pending = sorted(resets)
+        recognizer.reset()
+        heard: list[Heard] = []
+        for i in range(0, len(pcm), step):
+            t = i / rate
+            if pending and t >= pending[0]:
+                while pending and t >= pending[0]:
+                    pending.pop(0)
+                recognizer.reset()
+            for c in recognizer.accept(pcm[i : i + step], t):
+                heard.append(Heard(c.intent, c.text, max(0.0, c.time - 0.8), c.time))
+        return heard
+
+    return recognize

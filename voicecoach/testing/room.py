@@ -215,6 +215,7 @@ def make_scene(
     person_at_s: float = 1.0,
     lead_s: float = 0.5,
     tail_s: float = 1.0,
+    person_room: Room | None = None,
     rate: int = RATE,
 ) -> Scene:
     """Mix the coach through ``room`` with the person's command.
@@ -222,7 +223,8 @@ def make_scene(
     ``ratio_db`` is the coach-to-person ratio at the microphone: the coach's
     echo speech level minus the person's speech level (0 dB: equally loud;
     +6 dB: the coach twice as loud as the person). The person starts
-    ``person_at_s`` seconds after the coach begins.
+    ``person_at_s`` seconds after the coach begins; ``person_room`` is the
+    path from their mouth to the microphone (default: a short, mild reverb).
     """
     room = room or Room()
     lead = int(lead_s * rate)
@@ -239,7 +241,7 @@ def make_scene(
         # The person is across the room too: a short, mild reverb of their own.
         near = through_room(
             np.concatenate([person, np.zeros(int(0.3 * rate), np.float32)]),
-            Room(delay_ms=0.0, rt60_s=0.25, gain_db=0.0, reverb_db=-12.0, seed=room.seed + 1),
+            person_room or Room(0.0, 0.25, 0.0, -12.0, seed=room.seed + 1),
             rate,
         )[: len(person)]
         gain_db = active_rms_db(echo, rate) - ratio_db - active_rms_db(near, rate)

@@ -9,11 +9,12 @@ coach was saying lives in the core: :mod:`voicecoach.core.echo_guard`.
 
 from voicecoach.adapters.echo.canceller import EchoCanceller, EchoOptions
 from voicecoach.adapters.echo.delay import DelayEstimate, gcc_phat
-from voicecoach.adapters.echo.files import cancel_chunks
+from voicecoach.adapters.echo.files import EchoCancelledSource, cancel_chunks
 from voicecoach.adapters.echo.speex import SpeexEcho, load_speexdsp
 
 __all__ = [
     "DelayEstimate",
+    "EchoCancelledSource",
     "EchoCanceller",
     "EchoOptions",
     "SpeexEcho",

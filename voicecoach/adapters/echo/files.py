@@ -10,12 +10,14 @@ test's synthesized room); the canceller measures the remaining delay itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from voicecoach.adapters.echo.canceller import EchoCanceller, EchoOptions
 
-__all__ = ["cancel_chunks"]
+__all__ = ["EchoCancelledSource", "cancel_chunks"]
 
 
 def cancel_chunks(
@@ -63,3 +65,41 @@ def cancel_chunks(
         if len(rest) and start is not None:
             pcm = np.clip(np.round(rest * 32768.0), -32768, 32767).astype(np.int16)
             yield pcm, start + emitted / rate
+
+
+class EchoCancelledSource:
+    """A recorded microphone source with the coach's echo removed, chunk by chunk.
+
+    Wraps any file source yielding ``AudioChunk`` values (``samples``,
+    ``time``), such as :class:`voicecoach.adapters.audio_source.WavFileSource`,
+    and is itself one: everything above it runs unchanged.
+    """
+
+    def __init__(
+        self, source: Any, reference: Path | str, options: EchoOptions | None = None
+    ) -> None:
+        from voicecoach.adapters.audio_source import read_wav
+        from voicecoach.adapters.echo.speex import load_speexdsp
+
+        load_speexdsp()  # a missing library is reported before any audio is read
+        self._source = source
+        self.sample_rate: int = source.sample_rate
+        self._reference = read_wav(reference, self.sample_rate)
+        self._options = options
+
+    @property
+    def duration(self) -> float:
+        """Length of the recording, in seconds."""
+        return float(self._source.duration)
+
+    def chunks(self) -> Iterator[Any]:
+        from voicecoach.adapters.audio_source import AudioChunk
+
+        pairs = ((c.samples, c.time) for c in self._source.chunks())
+        for samples, time in cancel_chunks(
+            pairs, self._reference, self.sample_rate, options=self._options
+        ):
+            yield AudioChunk(samples, time)
+
+    def close(self) -> None:
+        self._source.close()
