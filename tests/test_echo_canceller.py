@@ -214,3 +214,14 @@ def test_a_recorded_track_is_cleaned_chunk_by_chunk_with_times_kept(coach) -> No
         position += len(samples)
     late = slice(4 * RATE, len(out))
     assert echo_return_loss_enhancement(scene.echo[late], out[late]) > 20.0
+
+
+def test_while_learning_the_room_the_coach_is_muted_not_passed_through(coach) -> None:
+    scene = make_scene(coach, room=Room(delay_ms=60, seed=8))
+    first = slice(int(0.5 * RATE), int(2.5 * RATE))  # the coach's first two seconds
+    _, learning = cancel(scene)
+    _, open_ = cancel(scene, EchoOptions(mute_while_learning=False))
+    muted = echo_return_loss_enhancement(scene.echo[first], learning[first])
+    passed = echo_return_loss_enhancement(scene.echo[first], open_[first])
+    assert muted > 20.0  # measured 24 dB: comfort noise at the floor
+    assert muted > passed + 5.0  # what an unlearned filter lets through

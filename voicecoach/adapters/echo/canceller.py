@@ -80,6 +80,10 @@ class EchoOptions:
     converge_s: float = 2.5
     """Seconds of coach speech the filter needs after a (re)start before its
     energy evidence can tell echo from the person."""
+    mute_while_learning: bool = True
+    """Until converged, treat every frame within reach of the coach's voice as
+    echo (the person is heard in the coach's pauses only): unlearned echo
+    makes recognizers hear "numb" or "it hurts" in the coach's first words."""
     reference_wait_ms: float = 40.0
     """How long a microphone frame waits for a reference that is late."""
     gap_tolerance_ms: float = 30.0
@@ -373,7 +377,12 @@ class EchoCanceller:
         self._log.append((prev_start, mic_p, out_p, ref_p, converged))
         if opts.gate_db is None:
             return out
-        return self._gate(out, self._echo_only(mic_p, out_p, ref_p))
+        echo_only = self._echo_only(mic_p, out_p, ref_p)
+        if opts.mute_while_learning and not converged and max(self._recent_ref) > 1e-8:
+            # The filter has not learned the room yet (the session's first
+            # seconds of coach speech): what comes out is mostly the coach.
+            echo_only = True
+        return self._gate(out, echo_only)
 
     def _echo_only(self, mic_p: float, out_p: float, ref_p: float) -> bool:
         """Whether a cleaned frame holds nothing but residual echo.
