@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from voicecoach.errors import VoicecoachError
 
@@ -28,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+if TYPE_CHECKING:
+    from voicecoach.adapters.audio_source import WavFileSource
+    from voicecoach.adapters.echo import EchoCancelledSource
+
+
 def run(args: argparse.Namespace) -> int:
     from voicecoach.adapters.audio_source import MicrophoneSource, WavFileSource
     from voicecoach.adapters.recognizers import open_recognizer
@@ -39,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"listening with {recognizer.info.describe()}", file=sys.stderr)
     if args.files:
         for name in args.files:
+            source: WavFileSource | EchoCancelledSource
             source = WavFileSource(name, recognizer.sample_rate)
             if args.reference:
                 from voicecoach.adapters.echo import EchoCancelledSource
