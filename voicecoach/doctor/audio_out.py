@@ -1,40 +1,39 @@
-"""Doctor checks for the coach's voice: espeak-ng, rendering, and playing through the speaker.
+"""Doctor checks for the coach's voice: espeak-ng, and the test phrase through the real speaker.
 
-Rendering runs pyttsx3 in a child process with a time limit, because a
-broken speech engine hangs rather than fails; the WAV it writes is then
-played with PortAudio on the configured output device, as a session would.
+The phrase is spoken by :func:`~voicecoach.adapters.speaker.open_speaker`,
+the very voice a session uses (pyttsx3 worker with its watchdog, the
+workaround for pyttsx3 2.99's lost last buffer, resampling, the PortAudio
+player), so "the doctor's phrase played" means "a session's speech will
+play". The speaker's own events decide the verdict: ``SpeechStarted`` when
+the first sample reached the device, ``SpeechEnded`` when the last one did
+(``interrupted`` if it did not play out), ``SpeakerFault`` for a device or
+engine failure. The phrase cache is kept in memory only, so the engine
+really renders every time and the doctor writes nothing to disk.
 """
 
 from __future__ import annotations
 
 import ctypes.util
+import queue
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
-import wave
-from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from voicecoach.doctor.checks import CheckResult, Status
 
-__all__ = ["TEST_PHRASE", "check_espeak", "check_speech_output", "device_arg", "render_phrase"]
+if TYPE_CHECKING:
+    from voicecoach.adapters.speaker import SpeakerFault, SpeechEnded
+
+__all__ = ["TEST_PHRASE", "check_espeak", "check_speech_output", "device_arg",
+           "no_device_detail"]
 
 #: What the doctor says through the speaker.
 TEST_PHRASE = "This is voice coach. If you can hear me, the speaker works."
-#: Longest a render may take before the engine is called stuck.
-RENDER_TIMEOUT = 30.0
-
-_RENDER = (
-    "import sys, pyttsx3\n"
-    "engine = pyttsx3.init()\n"
-    "if sys.argv[3]: engine.setProperty('voice', sys.argv[3])\n"
-    "engine.setProperty('rate', int(float(sys.argv[4]) * engine.getProperty('rate')))\n"
-    "engine.save_to_file(sys.argv[1], sys.argv[2])\n"
-    "engine.runAndWait()\n"
-)
+#: Longest the phrase may take beyond its own length before the speaker is called stuck
+#: (the first render starts the speech engine: a few seconds on a Raspberry Pi).
+SPEAK_TIMEOUT = 30.0
+_VOICE_FIX = ("sudo apt install espeak-ng; check speech.voice in the config "
+              "(voicecoach say --voice)")
 
 
 def device_arg(device: str | None) -> int | str | None:
@@ -54,65 +53,74 @@ def check_espeak() -> CheckResult:
                        "sudo apt install espeak-ng")
 
 
-def render_phrase(text: str, out: Path, voice: str | None = None, rate: float = 1.0) -> Path:
-    """Render ``text`` to a WAV file with pyttsx3 (in a child process); raise RuntimeError."""
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _RENDER, text, str(out), voice or "", str(rate)],
-            capture_output=True, text=True, timeout=RENDER_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"the speech engine did not answer within {RENDER_TIMEOUT:.0f} s") \
-            from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
-        raise RuntimeError(f"pyttsx3 failed: {last}")
-    if not out.exists() or out.stat().st_size <= 44:
-        raise RuntimeError("pyttsx3 wrote no audio")
-    return out
-
-
-def _read_wav(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as w:
-        frames = w.readframes(w.getnframes())
-        width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
-    if width != 2:
-        raise RuntimeError(f"unexpected sample width {width}")
-    data = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
-    return data.reshape(-1, channels), rate
-
-
 def check_speech_output(device: str | None, voice: str | None = None, rate: float = 1.0,
-                        volume: float = 0.8, text: str = TEST_PHRASE) -> CheckResult:
-    """Render ``text`` and play it to the end through the output device."""
-    import sounddevice as sd
+                        volume: float = 0.8, text: str = TEST_PHRASE,
+                        language: str | None = None) -> CheckResult:
+    """Say ``text`` with the session's speaker on the output device and wait until it played."""
+    from voicecoach.adapters.phrase_cache import PhraseCache
+    from voicecoach.adapters.speaker import (
+        SpeakerFault,
+        SpeechEnded,
+        SpeechStarted,
+        VoiceSettings,
+        open_speaker,
+    )
+    from voicecoach.errors import DeviceError, VoicecoachError
 
-    with tempfile.TemporaryDirectory(prefix="voicecoach-doctor-") as tmp:
-        try:
-            wav = render_phrase(text, Path(tmp) / "phrase.wav", voice, rate)
-            samples, sr = _read_wav(wav)
-        except (RuntimeError, OSError, wave.Error) as exc:
-            return CheckResult("speech output", Status.FAIL, f"could not render speech: {exc}",
-                               "sudo apt install espeak-ng; check speech.voice in the config "
-                               "(voicecoach say --voice)")
-    seconds = len(samples) / sr
+    name = "speech output"
+    settings = VoiceSettings(voice=voice, language=language, rate=rate, volume=volume,
+                             earcons=False)
     try:
-        name = sd.query_devices(device_arg(device), kind="output")["name"]
-        sd.play(samples * float(volume), sr, device=device_arg(device))
-        deadline = time.monotonic() + seconds + 5.0
-        while sd.get_stream().active and time.monotonic() < deadline:
-            time.sleep(0.05)
-        late = sd.get_stream().active
-        sd.stop()
-    except (sd.PortAudioError, ValueError) as exc:
-        return CheckResult("speech output", Status.FAIL, no_device_detail("output", device, exc),
+        speaker = open_speaker(device_arg(device), settings, cache=PhraseCache(disk=False),
+                               warm=())
+    except DeviceError as exc:
+        return CheckResult(name, Status.FAIL, no_device_detail("output", device, exc),
                            _NO_DEVICE_HINT.format(key="audio.output"))
-    if late:
-        return CheckResult("speech output", Status.FAIL,
-                           f"playback on {name!r} did not finish (the device is stuck)",
+    except VoicecoachError as exc:  # no speech engine, or a voice it does not have
+        return CheckResult(name, Status.FAIL, f"the voice does not work: {exc.message}",
+                           exc.hint or _VOICE_FIX)
+    where = speaker.player.device_name
+    started: float | None = None
+    fault: SpeakerFault | None = None
+    ended: SpeechEnded | None = None
+    try:
+        speaker.speak(1, text)
+        deadline = time.monotonic() + SPEAK_TIMEOUT
+        while ended is None and time.monotonic() < deadline:
+            try:
+                event = speaker.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(event, SpeechStarted) and event.id == 1:
+                started = event.t
+                deadline = max(deadline, time.monotonic() + SPEAK_TIMEOUT)
+            elif isinstance(event, SpeakerFault):
+                fault = fault or event
+            elif isinstance(event, SpeechEnded) and event.id == 1:
+                ended = event
+    finally:
+        speaker.close()
+    return _verdict(name, text, where, started, ended, fault)
+
+
+def _verdict(name: str, text: str, where: str, started: float | None,
+             ended: SpeechEnded | None, fault: SpeakerFault | None) -> CheckResult:
+    """The check's result from what the speaker reported."""
+    if fault is not None:
+        return CheckResult(name, Status.FAIL, f"on {where!r}: {fault.message}",
+                           fault.hint or _VOICE_FIX)
+    if ended is None:
+        what = "never started playing" if started is None else "did not finish playing"
+        return CheckResult(name, Status.FAIL,
+                           f"the test phrase {what} on {where!r} within {SPEAK_TIMEOUT:.0f} s "
+                           "(the speech engine or the device is stuck)",
                            "unplug and replug the speaker, or choose another: voicecoach devices")
-    return CheckResult("speech output", Status.OK,
-                       f"said {text!r} ({seconds:.1f} s) on {name!r}; did you hear it?",
+    if ended.interrupted or started is None:
+        return CheckResult(name, Status.FAIL, f"the test phrase was cut short on {where!r}",
+                           "unplug and replug the speaker, or choose another: voicecoach devices")
+    return CheckResult(name, Status.OK,
+                       f"said {text!r} ({ended.t - started:.1f} s) on {where!r}; "
+                       "did you hear it?",
                        "if you heard nothing: check the volume and audio.output")
 
 

@@ -2,8 +2,10 @@
 
 ``auto`` uses Vosk when a model for the language is found and PocketSphinx
 (US English, inside its wheel) otherwise, so a missing Vosk model is only a
-warning for English. The recognizer is really loaded — a model folder that
-looks whole but does not load is caught here, not in front of the person.
+warning for English. The recognizer is really loaded, by the same selection
+``voicecoach run`` uses — a model folder that looks whole but does not load,
+or lacks a word of the command phrases, is caught here, not in front of the
+person.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from voicecoach.config import Engine
 from voicecoach.doctor.checks import CheckResult, Status
-from voicecoach.errors import ModelError
+from voicecoach.errors import ModelError, VoicecoachError
 
 __all__ = ["check_model", "check_recognizer", "is_english"]
 
@@ -50,32 +52,27 @@ def check_model(engine: Engine, language: str, explicit: Path | None) -> tuple[C
 
 
 def check_recognizer(engine: Engine, language: str, model: Path | None) -> CheckResult:
-    """Load the recognizer the session would use."""
+    """Load the recognizer a session would use, through the session's own selection.
+
+    :func:`~voicecoach.adapters.recognizers.open_recognizer` picks the engine,
+    finds and loads the model and builds the command grammar from the
+    language's phrase table, so a phrase word missing from the model fails
+    here exactly as it would when the session starts.
+    """
+    from voicecoach.adapters.recognizers import open_recognizer
+
     name = "recognizer"
-    use_vosk = model is not None and engine is not Engine.SPHINX
-    if engine is Engine.VOSK and model is None:
-        return CheckResult(name, Status.SKIP, "Vosk needs the model above")
-    if not use_vosk and not is_english(language):
-        return CheckResult(name, Status.FAIL,
-                           f"PocketSphinx understands English only, not {language!r}",
-                           "install a Vosk model for the language (voicecoach models list)")
     start = time.monotonic()
     try:
-        if use_vosk:
-            import vosk
-
-            vosk.SetLogLevel(-1)
-            vosk.KaldiRecognizer(vosk.Model(str(model)), 16000)
-            what = "Vosk"
-        else:
-            import pocketsphinx
-
-            pocketsphinx.Decoder(loglevel="FATAL")
-            what = "PocketSphinx (US English)"
+        recognizer = open_recognizer(engine, language, model)
     except ImportError as exc:
         return CheckResult(name, Status.FAIL, f"not installed: {exc}",
                            "pip install vosk pocketsphinx (or reinstall voicecoach)")
+    except VoicecoachError as exc:  # no model for the language, unknown language, bad model
+        return CheckResult(name, Status.FAIL, exc.message,
+                           exc.hint or "voicecoach models list; download the model again")
     except Exception as exc:  # a damaged model raises anything the engine likes
         return CheckResult(name, Status.FAIL, f"failed to load: {exc}",
                            "voicecoach models list; download the model again")
-    return CheckResult(name, Status.OK, f"{what} loaded in {time.monotonic() - start:.1f} s")
+    seconds = time.monotonic() - start
+    return CheckResult(name, Status.OK, f"{recognizer.info.describe()}, loaded in {seconds:.1f} s")
