@@ -22,6 +22,7 @@ from voicecoach.serve import (
     confirmed,
     serve,
 )
+from voicecoach.serve.language import KOREAN, serve_language
 
 ROUTINES = [
     RoutineName("any-position", "Pain in any position"),
@@ -247,3 +248,75 @@ def test_serve_end_to_end_through_pulseaudio(pulse_room, speech: dict[str, Path]
         stop.set()
         thread.join(30)
     assert not thread.is_alive()
+
+
+# -- other languages: Korean through Vosk -------------------------------------------------
+
+KO_GRAMMAR = ServeGrammar(ROUTINES, default="try-it", language=KOREAN)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("코치 허리 운동 시작해", start("try-it")),
+    ("코치, 코치, 시작", start("try-it")),
+    ("코치 운동 시작 해줘", start("try-it")),
+    ("코치 목록 시작해", start("try-it")),  # "운동" misheard as the grammar's own "목록"
+    ("시작해", start("try-it", addressed=False)),
+    ("코치 sitting 시작", start("sitting")),
+    ("코치 자동차 시작", ServeCommand(CommandKind.UNKNOWN_ROUTINE, "자동차", addressed=True)),
+    ("코치, 운동 목록", ServeCommand(CommandKind.LIST, addressed=True)),
+    ("무슨 운동 있어", ServeCommand(CommandKind.LIST)),
+    # conversation: never a command
+    ("오늘 시작해서 집에 가자", None),
+    ("코치 시작 했어", None),
+    ("운동 시작", None),
+    ("코치가 운동을 시작했어", None),
+])
+def test_korean_grammar_parse(text: str, expected: ServeCommand | None) -> None:
+    assert KO_GRAMMAR.parse(text) == expected
+
+
+def test_korean_words_are_in_the_model(ko_model) -> None:
+    words = {*KOREAN.wake_word.split(), *KOREAN.filler,
+             *(w for p in (*KOREAN.start_words, *KOREAN.list_phrases, *KOREAN.default_phrases)
+               for w in p.split())}
+    assert ko_model.missing(words) == []
+    assert KO_GRAMMAR.listing().startswith("운동이 4개 있습니다. any position: Pain in any")
+
+
+def test_language_choice_and_errors(ko_model) -> None:
+    from voicecoach.errors import ModelError, VoicecoachError
+    from voicecoach.serve.recognize import VoskUtteranceRecognizer, open_utterance_recognizer
+
+    with pytest.raises(VoicecoachError, match="no start phrases for language 'de'"):
+        serve_language("de")
+    assert serve_language("ko-KR") is KOREAN
+    with pytest.raises(ModelError, match="PocketSphinx only has English"):
+        open_utterance_recognizer(KO_GRAMMAR, "sphinx", "ko")
+    with pytest.raises(ModelError, match="knows none of the start phrases") as caught:
+        VoskUtteranceRecognizer(ko_model, GRAMMAR)  # English start words, Korean model
+    assert "coach" in caught.value.message and "serve.start_words" in str(caught.value.hint)
+
+
+@pytest.fixture(scope="module")
+def ko_recognizer(ko_model):
+    from voicecoach.core.phrases import phrase_table
+    from voicecoach.serve.recognize import VoskUtteranceRecognizer
+
+    return VoskUtteranceRecognizer(ko_model, KO_GRAMMAR, phrase_table("ko").fillers)
+
+
+def test_korean_waiter_on_espeak_speech(ko_recognizer) -> None:
+    """Vosk's Korean model on espeak-ng Korean: start phrases are taken, conversation is not."""
+    from benchmarks.speech_corpus import Voice, say
+
+    pad = np.zeros(16000, dtype=np.float32)
+    found = {}
+    for text in ("코치 허리 운동 시작해", "시작해", "코치, 운동 목록",
+                 "오늘 시작해서 집에 가자", "우리 친구 집에 가서 이야기 했어",
+                 "운동은 내일 시작하자", "코치가 운동을 시작했어"):
+        samples = say(text, Voice("espeak", "ko", 1.0)).astype(np.float32) / 32768
+        found[text] = Waiter(KO_GRAMMAR, ko_recognizer).feed(np.concatenate([pad, samples, pad]))
+    assert found.pop("코치 허리 운동 시작해") == [start("try-it")]
+    assert found.pop("시작해") == [start("try-it", addressed=False)]
+    assert found.pop("코치, 운동 목록") == [ServeCommand(CommandKind.LIST, addressed=True)]
+    assert found == {text: [] for text in found}  # conversation

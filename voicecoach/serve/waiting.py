@@ -20,6 +20,7 @@ from enum import StrEnum
 import numpy as np
 
 from voicecoach.serve.gate import GateSettings, Utterance, VoiceGate
+from voicecoach.serve.language import ENGLISH
 from voicecoach.serve.phrases import CommandKind, ServeCommand, ServeGrammar, normalize
 from voicecoach.serve.recognize import Heard, UtteranceRecognizer
 
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 
 #: A bare "start" (no wake word) is a short utterance: longer is talk.
 BARE_START_MAX_SECONDS = 1.5
-#: The sentence said when waiting begins.
-READY_TEXT = "Ready. Say: coach, start."
+#: The sentence said when waiting begins (in English; each language has its own).
+READY_TEXT = ENGLISH.ready
 
 AudioSource = Callable[[], AbstractContextManager[Iterator[np.ndarray]]]
 """Opens the microphone; yields 16 kHz float32 blocks until closed."""
@@ -144,7 +145,7 @@ def act(command: ServeCommand, grammar: ServeGrammar, say: Callable[[str], None]
     if command.kind is CommandKind.LIST:
         say(grammar.listing())
     elif command.kind is CommandKind.UNKNOWN_ROUTINE:
-        say(f"I know no routine called {command.routine}. Say: coach, what routines are there.")
+        say(grammar.lang.unknown_routine.format(name=command.routine))
     elif command.routine is not None:
         start_session(command.routine)
 
@@ -159,10 +160,11 @@ def serve(waiter: Waiter, open_source: AudioSource, say: Callable[[str], None],
     """
     while not should_stop():
         if announce:
-            say(READY_TEXT)
+            say(waiter.grammar.lang.ready)
         commands: list[ServeCommand] = []
         waiter.reset()
         with open_source() as blocks:
+            log.info("listening for a start phrase")
             for block in blocks:
                 commands = waiter.feed(block)
                 if commands or should_stop():
