@@ -69,18 +69,36 @@ class Server:
         raise AssertionError(f"no line {prefix!r} within {timeout:g} s; exit={self.proc.poll()}"
                              f" log={self.lines()[-30:]!r}")
 
-    def wait_event(self, kind: str, timeout: float = 60.0, **fields: object) -> dict:
+    def wait_event(self, kind: str, timeout: float = 60.0, after: int = 0,
+                   **fields: object) -> tuple[int, dict]:
+        """The first session event (at index >= ``after``) of ``kind`` with ``fields``."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.events_path.exists():
-                for line in self.events_path.read_text(encoding="utf-8").splitlines():
-                    event = json.loads(line)
+                lines = self.events_path.read_text(encoding="utf-8").splitlines()
+                for i in range(after, len(lines)):
+                    event = json.loads(lines[i])
                     if event.get("type") == kind and all(event.get(k) == v
                                                           for k, v in fields.items()):
-                        return event
+                        return i, event
             time.sleep(0.05)
         raise AssertionError(f"no {kind} event {fields} within {timeout:g} s; "
                              f"log={self.lines()[-30:]!r}")
+
+    def end_session(self, tries: int = 3) -> str:
+        """Say "end session" until the session ends, as a person would when not heard.
+
+        The live session's recognizer (the lead's runtime) sometimes misses the
+        phrase on a loaded machine; waiting mode is what this test is about.
+        """
+        for _ in range(tries - 1):
+            self.say("end session")
+            try:
+                return self.wait_line("session ended: ", timeout=12)
+            except AssertionError:
+                continue
+        self.say("end session")
+        return self.wait_line("session ended: ")
 
     def say(self, text: str) -> None:
         self.room.play_into_room(person_wav(self.tmp, text)).wait(timeout=30)
@@ -117,14 +135,17 @@ def test_serve_starts_a_session_by_voice_and_waits_again(tmp_path: Path) -> None
             server.say("coach, start")
             assert server.wait_line("heard ").split(": ", 1)[1].startswith("accepted")
             assert server.wait_line("start: ") == "start: try-it"
-            server.wait_event("state", to="waiting_ready")
-            server.say("end session")
-            assert server.wait_line("session ended: ") == "session ended: ended"
+            at, _ = server.wait_event("state", to="waiting_ready")
+            server.wait_event("speech_stopped", after=at)  # "Say ready when you are in position."
+            assert server.end_session() == "session ended: ended"
             assert server.wait_line("coach: Ready. Say: coach, start.")
             server.wait_line(LISTENING)  # waiting again, on a freshly opened microphone
+            server.proc.send_signal(signal.SIGTERM)  # systemctl stop
+            assert server.proc.wait(timeout=30) == 0
+            assert server.wait_line("stopped")
         finally:
             server.stop()
     lines = server.lines()
     assert sum(line.startswith("start: ") for line in lines) == 1, lines
-    ended = server.wait_event("session_ended", timeout=1)
+    _, ended = server.wait_event("session_ended", timeout=1)
     assert ended["reason"] == "finished"

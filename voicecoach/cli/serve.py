@@ -55,6 +55,8 @@ def build_grammar(settings: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Wait, start, wait again, until interrupted."""
     import logging
+    import signal
+    import threading
 
     from voicecoach.adapters.speaker import VoiceSettings, open_speaker
     from voicecoach.config import load_settings
@@ -81,6 +83,15 @@ def run(args: argparse.Namespace) -> int:
         with open_speaker(settings.output_device, voice, warm=()) as speaker:
             _say_and_wait(speaker, text)
 
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        print(f"stopping ({signal.Signals(signum).name})", file=sys.stderr, flush=True)
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):  # a session installs its own, then restores
+        signal.signal(sig, on_signal)
+
     def start_session(routine: str) -> None:
         # One whole live session (the lead's runtime), microphone closed here meanwhile;
         # a session that fails is said and logged, and the coach goes back to waiting.
@@ -92,13 +103,16 @@ def run(args: argparse.Namespace) -> int:
             result = run_live(settings, LiveOptions(routine=routine, keys=False,
                                                     events=args.events))
             print(f"session ended: {result.outcome}", file=sys.stderr, flush=True)
+            if result.outcome == "interrupted":  # SIGTERM or Ctrl-C reached the session:
+                stopping.set()  # the service is being stopped, not just the session
         except VoicecoachError as exc:
             print(f"voicecoach: {exc}", file=sys.stderr, flush=True)
             say(grammar.lang.cannot_start)
 
     print("ready", file=sys.stderr, flush=True)
     serve(waiter, lambda: microphone_blocks(settings.input_device), say, start_session,
-          announce=settings.announce and not args.quiet)
+          announce=settings.announce and not args.quiet, should_stop=stopping.is_set)
+    print("stopped", file=sys.stderr, flush=True)
     return 0
 
 
