@@ -115,11 +115,15 @@ def test_nothing_is_dropped_while_the_coach_is_silent() -> None:
     assert verdict.reason == "the coach was silent"
 
 
-def test_pure_echo_with_no_word_match_drops_ordinary_but_never_safety_commands() -> None:
+def test_pure_echo_with_no_word_match_drops_ordinary_and_only_very_pure_echo_drops_safety() -> None:
     guard = guard_with("Lie on your back on a firm surface, knees bent.", 10.0, 3.0)
-    pure_echo = EchoEvidence(mic_db=-25.0, out_db=-60.0, reference_db=-20.0)
+    pure_echo = EchoEvidence(mic_db=-25.0, out_db=-45.0, reference_db=-20.0)  # 20 dB
     assert guard.judge(Command(Intent.SLOWER, 11.0, "slower"), pure_echo).drop
     assert not guard.judge(Command(Intent.PAIN, 11.0, "pain"), pure_echo).drop
+    residue = EchoEvidence(mic_db=-25.0, out_db=-53.0, reference_db=-20.0)  # 28 dB
+    assert guard.judge(Command(Intent.SYMPTOM, 11.0, "numb"), residue).drop
+    # The person 6 dB below the coach: about 7 dB removed; kept.
+    assert not guard.judge(Command(Intent.PAIN, 11.0, "it hurts"), MIXED).drop
 
 
 def test_a_cut_utterance_no_longer_counts_for_the_words_it_never_said() -> None:
