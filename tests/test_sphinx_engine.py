@@ -52,3 +52,25 @@ def test_sphinx_is_english_only():
 
 def test_info_names_the_bundled_model(rec):
     assert rec.info.engine == "sphinx" and "pocketsphinx" in rec.info.model
+
+
+def test_keyword_spotting_engine_still_works_for_comparison():
+    from voicecoach.adapters.sphinx_kws import SphinxKwsRecognizer
+
+    kws = SphinxKwsRecognizer(EN)
+    audio, [placed] = place([("stop", say("stop", PIPER))])
+    assert [c.intent for c in feed(kws, audio)] == [Intent.STOP]
+
+
+def test_a_safety_phrase_may_follow_an_interjection(rec):
+    audio, [placed] = place([("oh, it hurts", say("oh, it hurts", PIPER))])
+    rec.reset()
+    hits = [c for c in feed(rec, audio) if c.intent is Intent.PAIN]
+    assert hits and placed.start < hits[0].time < placed.end + 0.5
+
+
+def test_a_command_inside_a_sentence_does_not_fire(rec):
+    text = "I think we should wait for the next bus"
+    audio, _ = place([(text, say(text, PIPER))])
+    rec.reset()
+    assert feed(rec, audio) == []

@@ -1,19 +1,25 @@
 """PocketSphinx: English commands with no download (the wheel ships a US-English model).
 
-Keyword spotting (``kws``) listens for every phrase continuously and reports
-a phrase as soon as its last phone scores above the phrase's threshold, so
-latency is low and cost is a fraction of real time. Keyword spotting is also
-easily fooled by short words inside conversation, so every detection gets a
-*second opinion* before it becomes a command:
+The decoder runs a tiny language model (:mod:`.sphinx_lm`): every command
+phrase is one token competing with a few hundred frequent English words, so
+conversation decodes as garbage words instead of being forced onto commands.
+The recognizer reads the decoder's *partial* best path after every chunk and
+fires a command token once the path shows it followed by a short stretch of
+non-speech (``tail_seconds``): that is the endpointer, and it comes from the
+decoder itself, so it keeps working in babble where a voice-activity detector
+hears speech all the time.
 
-* **duration plausibility**: a phrase spoken in less than
-  ``min_seconds_per_phone`` per phone is a fragment of something else;
-* **isolation** (non-safety phrases only): a voice-activity detector must have
-  heard mostly non-speech just before the phrase and for ``tail_seconds``
-  after it. A command is said on its own; "next" inside a sentence is not.
+Second opinion (``second_opinion``), before a command fires:
 
-Safety phrases ("it hurts", "stop", symptoms) get lower thresholds and skip
-the isolation rule, trading false alarms for recall, as the product asks.
+* **isolation** (non-safety phrases): no other word within ``lead_seconds``
+  before the phrase. A command is said on its own; "wait" inside "we should
+  wait for the bus" is not. Safety phrases ("it hurts", "stop", symptoms) may
+  follow other words ("oh, it hurts"): recall first, as the product asks;
+* **duration plausibility**: a phrase decoded in less than
+  ``min_seconds_per_phone`` per phone is a fragment of something else.
+
+In every case the phrase must be followed by ``tail_seconds`` without a word
+(safety: ``safety_tail_seconds``), which also keeps "stop" in "stopwatch" quiet.
 """
 
 from __future__ import annotations
@@ -26,38 +32,30 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.adapters.denoise import open_denoiser
+from voicecoach.adapters.levels import FrameLevels
 from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
+from voicecoach.adapters.sphinx_lm import (
+    TOKEN_PREFIX,
+    CommandLM,
+    command_token,
+    pronunciations,
+    token_pronunciations,
+    write_arpa,
+)
 from voicecoach.core.intents import Command
 from voicecoach.core.phrases import Phrase, PhraseTable
+from voicecoach.core.phrases.en_common import COMMON_WORDS
 from voicecoach.errors import EngineError, ModelError
 
-__all__ = ["KwsTuning", "SphinxRecognizer", "sphinx_model_dir"]
+__all__ = ["SphinxRecognizer", "SphinxTuning", "sphinx_model_dir"]
 
 _FRAME_RATE = 100  # PocketSphinx frames per second
-
-
-@dataclass(frozen=True, slots=True)
-class KwsTuning:
-    """Thresholds and second-opinion rules (defaults measured by ``benchmarks.speech_input``)."""
-
-    exponent_per_phone: float = 2.5
-    """Detection threshold is ``1e-(base + per_phone * phones)``: longer phrases need more."""
-    exponent_base: float = 0.0
-    """Constant part of the threshold exponent."""
-    safety_bonus: float = 2.0
-    """Extra exponent for safety phrases: a lower threshold, caught more easily."""
-    min_seconds_per_phone: float = 0.045
-    """Duration plausibility: shorter detections are fragments of other words."""
-    isolate: bool = True
-    """Apply the isolation rule to non-safety phrases."""
-    lead_seconds: float = 0.35
-    """Speech may start at most this long before a non-safety phrase (no wait needed)."""
-    tail_seconds: float = 0.12
-    """Non-speech awaited after a non-safety phrase before it fires."""
-    max_speech_fraction: float = 0.5
-    """Fraction of VAD frames in the lead/tail windows allowed to be speech."""
-    vad_mode: int = 2
-    """PocketSphinx VAD aggressiveness, 0 (loose) to 3 (strict)."""
+_GUARD = 0.04  # word boundaries from the decoder are this uncertain
+_FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "(NULL)"})
+#: Words that may lead into a safety phrase without making it conversation.
+INTERJECTIONS = frozenset({"oh", "ah", "ow", "aw", "uh", "um", "hey", "okay", "god", "yeah",
+                           "please", "no", "oops", "wow"})
 
 
 def sphinx_model_dir() -> str:
@@ -67,21 +65,49 @@ def sphinx_model_dir() -> str:
     return str(get_model_path("en-us"))
 
 
-@dataclass(slots=True)
-class _Pending:
-    phrase: Phrase
-    start: float
-    end: float
-    confidence: float
+@dataclass(frozen=True, slots=True)
+class SphinxTuning:
+    """Language-model weights and decision rules (measured by ``benchmarks.speech_input``)."""
+
+    command_weight: float = 0.6
+    """Share of the LM probability for command tokens (more: recall; less: precision)."""
+    safety_boost: float = 3.0
+    """Each safety phrase is this many times likelier than each other command."""
+    filler_prob: float = 1e-8
+    """Probability of the noise/speech filler words: more absorbs babble, and hides words."""
+    garbage_words: int = 400
+    """How many frequent English words form the garbage vocabulary."""
+    tail_seconds: float = 0.12
+    """Non-speech after a phrase before it fires: the endpointer (latency floor)."""
+    safety_tail_seconds: float = 0.08
+    """The same for safety phrases."""
+    second_opinion: bool = True
+    """Apply the isolation and duration checks (off only to measure what they buy)."""
+    lead_seconds: float = 0.3
+    """Isolation: no other word may end less than this before a non-safety phrase."""
+    safety_lead_seconds: float = 0.3
+    """The same for safety phrases, except after an interjection or another command
+    ("oh, it hurts", "no, stop"): recall first without firing inside every sentence."""
+    min_seconds_per_phone: float = 0.04
+    """Duration plausibility: shorter phrases are fragments of other words."""
+    background_db: float = 6.0
+    """A neighbouring word this much quieter than the phrase is background (babble, a
+    television), not the speaker's own sentence: it breaks neither isolation nor the tail."""
+    denoise_db: int = -15
+    """Speex noise suppression in front of the decoder (0: off)."""
+    max_utterance_seconds: float = 6.0
+    """Restart decoding after this long (bounds memory and search on endless speech)."""
+    overlap_seconds: float = 1.5
+    """Audio re-fed after a forced restart, so a phrase cut by it is still heard."""
 
 
 @dataclass
 class SphinxRecognizer:
-    """PocketSphinx keyword-spotting recognizer implementing the Recognizer protocol."""
+    """PocketSphinx command-LM recognizer implementing the Recognizer protocol."""
 
     table: PhraseTable
     sample_rate: int = 16000
-    tuning: KwsTuning = field(default_factory=KwsTuning)
+    tuning: SphinxTuning = field(default_factory=SphinxTuning)
 
     def __post_init__(self) -> None:
         if self.table.language != "en":
@@ -94,64 +120,57 @@ class SphinxRecognizer:
         import pocketsphinx
 
         model = sphinx_model_dir()
+        dictionary = os.path.join(model, "cmudict-en-us.dict")
         try:
             self._decoder: Any = pocketsphinx.Decoder(
-                hmm=os.path.join(model, "en-us"),
-                dict=os.path.join(model, "cmudict-en-us.dict"),
-                lm=None,
-                loglevel="FATAL",
+                hmm=os.path.join(model, "en-us"), dict=dictionary, lm=None,
+                loglevel="FATAL", fwdflat=False, bestpath=False, cmn="live",
+                fillprob=self.tuning.filler_prob,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"PocketSphinx could not load its model at {model} ({exc})") from None
-        self._phones = self._phone_counts()
-        self._by_text = {p.text: p for p in self.table.phrases}
-        self._install_keyphrases()
-        self._vad = pocketsphinx.Vad(self.tuning.vad_mode, self.sample_rate, 0.03)
-        self._vad_samples = int(self._vad.frame_bytes // 2)
-        self._vad_step = self._vad_samples / self.sample_rate
-        self._vad_buf = np.zeros(0, np.int16)
-        self._vad_t = 0.0  # audio time of the first sample in _vad_buf
-        self._speech: deque[tuple[float, bool]] = deque(maxlen=200)  # 6 s of VAD frames
-        self._pending: list[_Pending] = []
-        self._last_fired: dict[str, float] = {}
+        self._tokens: dict[str, Phrase] = {command_token(p): p for p in self.table.phrases}
+        self._phones: dict[str, int] = {}
+        self._install_lm(dictionary)
+        self._cmn0 = self._decoder.get_cmn()
+        self._history: deque[np.ndarray] = deque()
+        self._history_samples = 0
+        self._fired: list[tuple[str, float]] = []  # (token, audio start) of recent commands
         self._utt_start: float | None = None
+        self._fed_to = 0.0  # audio time of the next sample the decoder will see
+        self._denoiser = (open_denoiser(self.sample_rate, self.tuning.denoise_db)
+                          if self.tuning.denoise_db else None)
+        self._levels = FrameLevels(self.sample_rate)
         self._owner = ThreadOwner("this PocketSphinx recognizer")
-        self.info = RecognizerInfo("sphinx", "en-us (pocketsphinx wheel)", model, "en")
+        self.info = RecognizerInfo("sphinx", "en-us (pocketsphinx wheel), command LM",
+                                   model, "en")
 
     # -- setup ---------------------------------------------------------------
 
-    def _phone_counts(self) -> dict[str, int]:
-        missing, counts = [], {}
-        for word in self.table.words():
-            pron = self._decoder.lookup_word(word)
-            if pron is None:
-                missing.append(word)
-            else:
-                counts[word] = len(pron.split())
+    def _install_lm(self, dictionary: str) -> None:
+        t = self.tuning
+        prons = pronunciations(self.table.words(), dictionary)
+        missing = sorted(self.table.words() - prons.keys())
         if missing:
             raise ModelError(
-                "the PocketSphinx dictionary lacks: " + ", ".join(sorted(missing)),
+                "the PocketSphinx dictionary lacks: " + ", ".join(missing),
                 "change the English phrase table or add the words to the dictionary",
             )
-        return counts
-
-    def phones(self, phrase: Phrase) -> int:
-        """Number of phones in ``phrase`` (first pronunciation of each word)."""
-        return sum(self._phones[w] for w in phrase.words)
-
-    def threshold_exponent(self, phrase: Phrase) -> float:
-        """The ``x`` in the phrase's kws threshold ``1e-x``."""
-        t = self.tuning
-        x = t.exponent_base + t.exponent_per_phone * self.phones(phrase)
-        return x + (t.safety_bonus if phrase.is_safety else 0.0)
-
-    def _install_keyphrases(self) -> None:
-        lines = [f"{p.text} /1e-{self.threshold_exponent(p):.1f}/" for p in self.table.phrases]
-        fd, path = tempfile.mkstemp(prefix="voicecoach-kws-", suffix=".txt")
+        for token, phrase in self._tokens.items():
+            for k, pron in enumerate(token_pronunciations(phrase, prons)):
+                self._decoder.add_word(token if k == 0 else f"{token}({k + 1})", pron, False)
+            self._phones[token] = len(token_pronunciations(phrase, prons)[0].split())
+        singles = {p.text for p in self.table.phrases if len(p.words) == 1}
+        common = tuple(w for w in COMMON_WORDS if w not in singles)[: t.garbage_words]
+        extra = tuple(sorted(w for w in INTERJECTIONS - set(common) - singles
+                             if self._decoder.lookup_word(w) is not None))
+        garbage = common + extra
+        lm = CommandLM(self._tokens, garbage, t.command_weight, t.safety_boost)
+        fd, path = tempfile.mkstemp(prefix="voicecoach-lm-", suffix=".arpa")
         try:
             with os.fdopen(fd, "w") as f:
-                f.write("\n".join(lines) + "\n")
-            self._decoder.add_kws("commands", path)
+                f.write(write_arpa(lm))
+            self._decoder.add_lm_file("commands", path)
         finally:
             os.unlink(path)
         self._decoder.activate_search("commands")
@@ -163,16 +182,17 @@ class SphinxRecognizer:
         samples = check_chunk(chunk)
         now = t + len(samples) / self.sample_rate
         if self._utt_start is None:
-            self._decoder.start_utt()
-            self._utt_start = t
-            self._vad_t = t
-        self._track_speech(samples)
-        self._decoder.process_raw(samples.tobytes(), False, False)
-        if self._decoder.hyp() is not None:
-            self._take_detections()
+            self._fed_to = t
+            self._start(t)
+        if self._denoiser is not None:
+            samples = self._denoiser.process(samples)
+        self._remember(samples)
+        self._levels.add(samples, self._fed_to)
+        self._fed_to += len(samples) / self.sample_rate
+        if len(samples):
+            self._decoder.process_raw(samples.tobytes(), False, False)
         out = self._decide(now)
-        if now - self._utt_start > 30.0 and not self._pending and not self._recent_speech(now):
-            self._restart(now)  # keep per-utterance state bounded on long sessions
+        self._housekeeping(now)
         return out
 
     def reset(self) -> None:
@@ -180,100 +200,118 @@ class SphinxRecognizer:
         if self._utt_start is not None:
             self._decoder.end_utt()
         self._utt_start = None
-        self._pending.clear()
-        self._last_fired.clear()
-        self._speech.clear()
-        self._vad_buf = np.zeros(0, np.int16)
+        # A new stream may be another microphone or file: forget the channel
+        # estimate too (it re-adapts within a second or two of speech).
+        self._decoder.set_cmn(self._cmn0)
+        self._fired.clear()
+        self._history.clear()
+        self._history_samples = 0
+        self._levels.clear()
+        if self._denoiser is not None:
+            self._denoiser = open_denoiser(self.sample_rate, self.tuning.denoise_db)
 
-    def _restart(self, now: float) -> None:
-        self._decoder.end_utt()
+    def _start(self, t: float) -> None:
         self._decoder.start_utt()
-        self._utt_start = now
+        self._utt_start = t
 
-    def _track_speech(self, samples: np.ndarray) -> None:
-        buf = np.concatenate([self._vad_buf, samples])
-        n = self._vad_samples
-        usable = len(buf) - len(buf) % n
-        for i in range(0, usable, n):
-            self._speech.append((self._vad_t, bool(self._vad.is_speech(buf[i : i + n].tobytes()))))
-            self._vad_t += self._vad_step
-        self._vad_buf = buf[usable:]
+    def _restart(self, refeed: np.ndarray | None = None) -> None:
+        self._decoder.end_utt()
+        if refeed is None or not len(refeed):
+            self._start(self._fed_to)
+            return
+        self._start(self._fed_to - len(refeed) / self.sample_rate)
+        self._decoder.process_raw(refeed.tobytes(), False, False)
 
-    def _speech_fraction(self, start: float, end: float) -> float | None:
-        frames = [s for t, s in self._speech if start <= t and t + self._vad_step <= end]
-        return sum(frames) / len(frames) if frames else None
+    def _remember(self, samples: np.ndarray) -> None:
+        self._history.append(samples)
+        self._history_samples += len(samples)
+        limit = round(self.tuning.overlap_seconds * self.sample_rate)
+        while self._history and self._history_samples - len(self._history[0]) >= limit:
+            self._history_samples -= len(self._history.popleft())
 
-    def _speech_onset(self, end: float, gap: float = 0.2) -> float | None:
-        """Start of the stretch of speech that runs up to ``end`` (pauses < ``gap`` bridged)."""
-        onset, quiet = None, 0.0
-        for t, is_speech in reversed(self._speech):
-            if t >= end:
-                continue
-            if is_speech:
-                onset, quiet = t, 0.0
-            else:
-                quiet += self._vad_step
-                if quiet >= gap:
-                    break
-        return onset
-
-    def _recent_speech(self, now: float) -> bool:
-        return bool(self._speech_fraction(now - 0.5, now))
-
-    def _take_detections(self) -> None:
+    def _segments(self) -> list[tuple[str, float, float]]:
+        """Words of the current partial best path: (word, audio start, audio end)."""
         assert self._utt_start is not None
-        found: list[_Pending] = []
-        for seg in self._decoder.seg():
-            phrase = self._by_text.get(seg.word.strip())
-            if phrase is None or seg.end_frame <= seg.start_frame:
-                continue
-            start = self._utt_start + seg.start_frame / _FRAME_RATE
-            end = self._utt_start + (seg.end_frame + 1) / _FRAME_RATE
-            found.append(_Pending(phrase, start, end, float(seg.prob)))
-        self._restart(self._utt_start + self._decoder.n_frames() / _FRAME_RATE)
-        # Overlapping detections are one event: keep the best-scoring reading.
-        found.sort(key=lambda p: (p.confidence, self.phones(p.phrase)), reverse=True)
-        for cand in found:
-            if any(_overlap(cand, kept) > 0.5 for kept in self._pending):
-                continue
-            if self._plausible(cand):
-                self._pending.append(cand)
-
-    def _plausible(self, cand: _Pending) -> bool:
-        t = self.tuning
-        minimum = t.min_seconds_per_phone * self.phones(cand.phrase)
-        if cand.phrase.is_safety:
-            minimum *= 0.7
-        if cand.end - cand.start < minimum:
-            return False
-        last = self._last_fired.get(cand.phrase.text)
-        return last is None or cand.start > last  # the same utterance never fires twice
+        base = self._utt_start
+        return [(s.word, base + s.start_frame / _FRAME_RATE, base + (s.end_frame + 1) / _FRAME_RATE)
+                for s in self._decoder.seg() if s.word not in _FILLERS]
 
     def _decide(self, now: float) -> list[Command]:
-        out: list[Command] = []
+        if self._decoder.hyp() is None:
+            return []
         t = self.tuning
-        for cand in list(self._pending):
-            isolate = t.isolate and not cand.phrase.is_safety
-            if isolate:
-                onset = self._speech_onset(cand.end)
-                if onset is not None and onset < cand.start - t.lead_seconds:
-                    self._pending.remove(cand)  # the end of a longer stretch of speech
-                    continue
-                if now < cand.end + t.tail_seconds + 0.08:
-                    continue
-                tail = self._speech_fraction(cand.end + 0.08, cand.end + t.tail_seconds + 0.08)
-                self._pending.remove(cand)
-                if tail is not None and tail > t.max_speech_fraction:
-                    continue
-            else:
-                self._pending.remove(cand)
-            self._last_fired[cand.phrase.text] = cand.end
-            out.append(Command(cand.phrase.intent, now, cand.phrase.text,
-                               round(min(1.0, max(0.0, cand.confidence)), 3),
-                               detail=cand.phrase.detail))
+        words = self._segments()
+        decoded_to = self._utt_start + self._decoder.n_frames() / _FRAME_RATE
+        out: list[Command] = []
+        for i, (word, start, end) in enumerate(words):
+            phrase = self._tokens.get(word.split("(")[0]) if word.startswith(TOKEN_PREFIX) else None
+            if phrase is None:
+                continue
+            token = command_token(phrase)
+            tail = t.safety_tail_seconds if phrase.is_safety else t.tail_seconds
+            level = self._levels.level(start, end)
+            after = [w for w in words[i + 1 :] if self._foreground(w, level)]
+            following = after[0][1] if after else decoded_to
+            if following - end < tail:
+                continue  # still talking (or not yet sure it has stopped)
+            if any(tok == token and abs(s - start) < 0.5 for tok, s in self._fired):
+                continue
+            if t.second_opinion and not self._plausible(phrase, token, words, i):
+                continue
+            self._fired.append((token, start))
+            out.append(Command(phrase.intent, now, phrase.text,
+                               0.9 if i == 0 else 0.7, detail=phrase.detail))
+        if out:
+            self._restart()  # the path so far is spent; start clean after a command
         return out
 
+    def _plausible(self, phrase: Phrase, token: str, words: list[tuple[str, float, float]],
+                   i: int) -> bool:
+        """The second opinion: plausible duration, and said on its own."""
+        t = self.tuning
+        start, end = words[i][1], words[i][2]
+        if end - start < t.min_seconds_per_phone * self._phones[token]:
+            return False
+        lead = t.safety_lead_seconds if phrase.is_safety else t.lead_seconds
+        tail = t.safety_tail_seconds if phrase.is_safety else t.tail_seconds
+        level = self._levels.level(start, end)
+        for word, prev_start, prev_end in reversed(words[:i]):
+            if not self._foreground((word, prev_start, prev_end), level):
+                continue
+            if start - prev_end >= lead:
+                break
+            if not (phrase.is_safety and (word in INTERJECTIONS or word.startswith(TOKEN_PREFIX))):
+                return False
+            start = prev_start  # "oh, it hurts": isolation is measured before the "oh"
+        # The decoder's words can miss speech (a restart, a word decoded as
+        # noise): the signal itself must be quieter around the phrase.
+        return (self._quiet(start - lead, start - _GUARD, level)
+                and self._quiet(end + _GUARD, end + tail, level))
 
-def _overlap(a: _Pending, b: _Pending) -> float:
-    inter = min(a.end, b.end) - max(a.start, b.start)
-    return max(0.0, inter) / max(1e-6, min(a.end - a.start, b.end - b.start))
+    def _quiet(self, a: float, b: float, level: float) -> bool:
+        if b - a < 0.02:
+            return True
+        return self._levels.level(a, b) < level - self.tuning.background_db
+
+    def _foreground(self, word: tuple[str, float, float], level: float) -> bool:
+        """Whether ``word`` was said about as loud as a phrase at ``level`` dB."""
+        return self._levels.level(word[1], word[2]) >= level - self.tuning.background_db
+
+    def _housekeeping(self, now: float) -> None:
+        """Keep the utterance short: restart on long silence or after too long."""
+        assert self._utt_start is not None
+        self._fired = [(tok, s) for tok, s in self._fired if now - s < 5.0]
+        length = now - self._utt_start
+        if length < 2.0:
+            return
+        words = self._segments() if self._decoder.hyp() is not None else []
+        if not words or now - words[-1][2] > 1.0:
+            # Silence (or only fillers) so far; keep its last moments in case
+            # a phrase is starting right now.
+            self._restart(self._recent(0.3))
+        elif length > self.tuning.max_utterance_seconds:
+            self._restart(self._recent(self.tuning.overlap_seconds))
+
+    def _recent(self, seconds: float) -> np.ndarray:
+        audio = np.concatenate(list(self._history)) if self._history else np.zeros(0, np.int16)
+        return audio[-round(seconds * self.sample_rate):]

@@ -2,6 +2,7 @@
 
 from voicecoach.core.intents import Intent, Symptom
 from voicecoach.core.phrases import Phrase, PhraseTable
+from voicecoach.core.phrases.en_common import COMMON_WORDS
 
 _I = Intent
 _S = Symptom
@@ -36,13 +37,7 @@ _SYMPTOMS: dict[Symptom, tuple[str, ...]] = {
 }
 
 #: Frequent English words, the garbage path for grammar-mode models with no [unk].
-_FILLER_TEXT = """the a and to of in is you that was for on are with as his they be at one have
-    this from or had by word but some we can out other were all there when up use your
-    how said an each she which do their time if will way about many then them would
-    like so these her long make thing see him two has look more day could come did
-    number sound most people my over know water than call first who may down side been
-    now find work think get good well want very just really right know going"""
-_FILLERS = tuple(_FILLER_TEXT.split())
+_FILLERS = COMMON_WORDS
 
 _PHRASES = tuple(Phrase(t, i) for i, ts in _COMMANDS.items() for t in ts) + tuple(
     Phrase(t, Intent.SYMPTOM, s.value) for s, ts in _SYMPTOMS.items() for t in ts
