@@ -92,7 +92,10 @@ def test_the_product_recognizer_obeys_no_coach_line(
     recognize = engine(sphinx, [line.start for line in session.lines])
     raw = run_session(session, recognize, aec=False, guard=False).kept
     kept = run_session(session, recognize).kept
-    assert len(raw) >= 5  # the coach's voice alone is full of commands
+    # The coach's voice alone fires commands ("You can say pause, next, ..."):
+    # 3 with the command-LM engine (its isolation check refuses most), so
+    # the check below is not empty.
+    assert len(raw) >= 2
     # Measured: none, or one non-safety command fired after the last line
     # (the engine's isolation check waits for silence); never a safety one.
     assert len(kept) <= 1, kept
