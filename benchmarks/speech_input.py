@@ -256,7 +256,7 @@ ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "sphinx-nocheck": ("en", _sphinx(second_opinion=False)),
     "sphinx-kws": ("en", _kws()),
     "vosk": ("ko", _vosk()),
-    "vosk-nocheck": ("ko", _vosk(isolate=False)),
+    "vosk-nocheck": ("ko", _vosk(isolate=False, isolate_safety=False)),
 }
 
 

@@ -32,11 +32,20 @@ def test_garbage_around_a_command_is_conversation():
     assert s.feed(["next", "[unk]"], 2.0, final=True) == []
 
 
-def test_safety_phrases_skip_isolation_and_fire_fast():
+def test_safety_phrases_fire_fast_and_may_follow_an_interjection():
     s = PartialSpotter(EN)
-    s.feed(["the", "[unk]", "it", "hurts"], 1.0)
-    [cmd] = s.feed(["the", "[unk]", "it", "hurts"], 1.05)
+    s.feed(["oh", "it", "hurts"], 1.0)
+    [cmd] = s.feed(["oh", "it", "hurts"], 1.05)
     assert cmd.intent is Intent.PAIN
+
+
+def test_safety_phrases_inside_conversation_need_isolation_switched_off():
+    strict = PartialSpotter(EN)
+    loose = PartialSpotter(EN, SpotterConfig(isolate_safety=False))
+    words = ["the", "[unk]", "it", "hurts"]
+    assert strict.feed(words, 1.0) == [] and strict.feed(words, 1.05) == []
+    loose.feed(words, 1.0)
+    assert [c.intent for c in loose.feed(words, 1.05)] == [Intent.PAIN]
 
 
 def test_final_result_fires_what_partials_did_not():

@@ -51,11 +51,13 @@ from voicecoach.errors import EngineError, ModelError
 __all__ = ["SphinxRecognizer", "SphinxTuning", "sphinx_model_dir"]
 
 _FRAME_RATE = 100  # PocketSphinx frames per second
+#: Starting cepstral mean: the en-us model's default (40,3,-1) is far from a
+#: 16-bit microphone's speech, so the first command after start-up was often
+#: misheard until live CMN adapted. This is the mean PocketSphinx adapts to on
+#: human read speech (LibriVox, pocketsphinx-testdata); it keeps adapting live.
+CMN_INIT = "45.0,-2.4,-3.7,8.3,0.25,0.3,-4.3,-1.4,-5.4,2.6,-4.9,0.1,0.8"
 _GUARD = 0.04  # word boundaries from the decoder are this uncertain
 _FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "(NULL)"})
-#: Words that may lead into a safety phrase without making it conversation.
-INTERJECTIONS = frozenset({"oh", "ah", "ow", "aw", "uh", "um", "hey", "okay", "god", "yeah",
-                           "please", "no", "oops", "wow"})
 
 
 def sphinx_model_dir() -> str:
@@ -125,7 +127,7 @@ class SphinxRecognizer:
             self._decoder: Any = pocketsphinx.Decoder(
                 hmm=os.path.join(model, "en-us"), dict=dictionary, lm=None,
                 loglevel="FATAL", fwdflat=False, bestpath=False, cmn="live",
-                fillprob=self.tuning.filler_prob,
+                fillprob=self.tuning.filler_prob, cmninit=CMN_INIT,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"PocketSphinx could not load its model at {model} ({exc})") from None
@@ -162,7 +164,8 @@ class SphinxRecognizer:
             self._phones[token] = len(token_pronunciations(phrase, prons)[0].split())
         singles = {p.text for p in self.table.phrases if len(p.words) == 1}
         common = tuple(w for w in COMMON_WORDS if w not in singles)[: t.garbage_words]
-        extra = tuple(sorted(w for w in INTERJECTIONS - set(common) - singles
+        self._interjections = frozenset(self.table.interjections)
+        extra = tuple(sorted(w for w in self._interjections - set(common) - singles
                              if self._decoder.lookup_word(w) is not None))
         garbage = common + extra
         lm = CommandLM(self._tokens, garbage, t.command_weight, t.safety_boost)
@@ -280,7 +283,8 @@ class SphinxRecognizer:
                 continue
             if start - prev_end >= lead:
                 break
-            if not (phrase.is_safety and (word in INTERJECTIONS or word.startswith(TOKEN_PREFIX))):
+            lead_in = word in self._interjections or word.startswith(TOKEN_PREFIX)
+            if not (phrase.is_safety and lead_in):
                 return False
             start = prev_start  # "oh, it hurts": isolation is measured before the "oh"
         # The decoder's words can miss speech (a restart, a word decoded as

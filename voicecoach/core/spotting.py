@@ -44,8 +44,10 @@ class SpotterConfig:
     """The same for safety phrases (recall first)."""
     isolate: bool = True
     """Require non-safety phrases to stand alone in their utterance (the garbage check)."""
-    isolate_safety: bool = False
-    """Apply the isolation rule to safety phrases too (off: recall first)."""
+    isolate_safety: bool = True
+    """Apply the isolation rule to safety phrases too, except that the table's
+    interjections may come before them ("아, 아파"). Off: any garbage around a
+    safety phrase is accepted (more recall, many false alarms on conversation)."""
 
 
 @dataclass(slots=True)
@@ -89,7 +91,8 @@ class PartialSpotter:
             seen = self._seen.setdefault(key, _Seen(now))
             if seen.fired:
                 continue
-            if self._isolation_applies(m) and not _isolated(m, words, self.table):
+            lead_ok = self.table.interjections if m.phrase.is_safety else ()
+            if self._isolation_applies(m) and not _isolated(m, words, self.table, lead_ok):
                 # Garbage around the phrase: conversation, unless a later
                 # revision drops it. The phrase must be stable *and* alone.
                 seen.first = now
@@ -117,9 +120,16 @@ class PartialSpotter:
         return self.config.isolate_safety or not m.phrase.is_safety
 
 
-def _isolated(m: Match, words: Sequence[str], table: PhraseTable) -> bool:
-    """True when every word of the utterance outside ``m`` belongs to some command."""
-    other = [*words[: m.start], *words[m.end :]]
+def _isolated(m: Match, words: Sequence[str], table: PhraseTable,
+              lead_ok: Sequence[str] = ()) -> bool:
+    """True when every word of the utterance outside ``m`` belongs to some command.
+
+    Words of ``lead_ok`` directly before the phrase are allowed too.
+    """
+    before = list(words[: m.start])
+    while before and before[-1] in lead_ok:
+        before.pop()
+    other = [*before, *words[m.end :]]
     if not other:
         return True
     covered = sum(x.end - x.start for x in find_phrases(other, table))

@@ -68,6 +68,9 @@ class PhraseTable:
     """Every phrase, in display order."""
     fillers: tuple[str, ...] = ()
     """Common non-command words, used as a garbage path when a model has no ``[unk]``."""
+    interjections: tuple[str, ...] = ()
+    """Words that may come right before a safety phrase without making it conversation
+    ("oh, it hurts", "no, stop"); recognizers add them to their garbage path."""
 
     def words(self) -> frozenset[str]:
         """Every distinct word used by a command phrase."""

@@ -49,4 +49,6 @@ TABLE = PhraseTable(
     name="English",
     phrases=_PHRASES,
     fillers=tuple(dict.fromkeys(w for w in _FILLERS if w not in _WORDS)),
+    interjections=("oh", "ah", "ow", "aw", "uh", "um", "hey", "okay", "god", "yeah", "please",
+                   "oops", "wow"),
 )
