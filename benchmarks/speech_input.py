@@ -337,7 +337,7 @@ def soak(name: str, minutes: float) -> None:
     rec = build(table)
     total = int(minutes * 60 * RATE)
     step = round(CHUNK * RATE)
-    marks = {int(total * k / 10) // step * step for k in range(1, 11)}
+    marks = {int(total * k / 10) // step * step for k in range(1, 10)} | {total - step}
     print(f"| {name}: audio minutes | RSS MB | commands so far |\n|---|---|---|")
     fired = 0
     t0 = time.process_time()
@@ -345,7 +345,7 @@ def soak(name: str, minutes: float) -> None:
         j = i % len(loop)
         fired += len(rec.accept(loop[j : j + step], i / RATE))  # type: ignore[attr-defined]
         if i in marks:
-            print(f"| {i / RATE / 60:.0f} | {rss_mb():.1f} | {fired} |", flush=True)
+            print(f"| {(i + step) / RATE / 60:.0f} | {rss_mb():.1f} | {fired} |", flush=True)
     print(f"\nRTF over the soak: {(time.process_time() - t0) / (total / RATE):.3f}")
 
 

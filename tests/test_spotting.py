@@ -34,9 +34,9 @@ def test_garbage_around_a_command_is_conversation():
 
 def test_safety_phrases_fire_fast_and_may_follow_an_interjection():
     s = PartialSpotter(EN)
-    s.feed(["oh", "it", "hurts"], 1.0)
-    [cmd] = s.feed(["oh", "it", "hurts"], 1.05)
+    [cmd] = s.feed(["oh", "it", "hurts"], 1.0)  # the first partial that holds it
     assert cmd.intent is Intent.PAIN
+    assert s.feed(["oh", "it", "hurts"], 1.05) == []  # once
 
 
 def test_safety_phrases_inside_conversation_need_isolation_switched_off():
@@ -44,8 +44,7 @@ def test_safety_phrases_inside_conversation_need_isolation_switched_off():
     loose = PartialSpotter(EN, SpotterConfig(isolate_safety=False))
     words = ["the", "[unk]", "it", "hurts"]
     assert strict.feed(words, 1.0) == [] and strict.feed(words, 1.05) == []
-    loose.feed(words, 1.0)
-    assert [c.intent for c in loose.feed(words, 1.05)] == [Intent.PAIN]
+    assert [c.intent for c in loose.feed(words, 1.0)] == [Intent.PAIN]
 
 
 def test_final_result_fires_what_partials_did_not():
