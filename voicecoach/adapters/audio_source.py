@@ -9,6 +9,7 @@ microphone, only as fast as the CPU allows.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import wave
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 #: Recognizers in this project run at 16 kHz (both Vosk's and PocketSphinx's models).
+log = logging.getLogger(__name__)
+
 DEFAULT_SAMPLE_RATE = 16000
 #: 50 ms: small enough to act quickly, large enough to keep per-call overhead low.
 DEFAULT_CHUNK_SECONDS = 0.05
@@ -163,6 +166,16 @@ class MicrophoneSource:
     than letting latency grow without bound; PortAudio's own input overflows
     are counted there too. Audio time advances by the samples delivered, and
     dropped blocks still advance it, so command times stay on the real timeline.
+
+    Many USB microphones only do 44.1 or 48 kHz. When the device refuses
+    :attr:`sample_rate`, the stream opens at the device's own rate and the
+    consumer side (never the callback) converts with a streaming soxr
+    resampler, so callers always get :attr:`sample_rate`.
+
+    PortAudio only prints an exception raised inside a callback and carries
+    on without input. Here the callback catches anything it raises, aborts
+    the stream and hands the error to :meth:`chunks`, which raises it as a
+    :class:`DeviceError` so the consumer can report it and reopen.
     """
 
     def __init__(
@@ -174,25 +187,45 @@ class MicrophoneSource:
     ) -> None:
         self.sample_rate = sample_rate
         self.device = device
-        self._blocksize = max(1, round(chunk_seconds * sample_rate))
+        self.device_rate = sample_rate
+        """The rate the device actually runs at (differs when it refused ours)."""
+        self._chunk_seconds = chunk_seconds
         self._queue: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(
             maxsize=max(2, round(max_queued_seconds / chunk_seconds))
         )
         self._stream: Any = None
         self._position = 0  # samples delivered by PortAudio, touched only by the callback
         self._lock = threading.Lock()
+        self._fault: BaseException | None = None
         self.overflows = 0
         """Blocks lost: PortAudio input overflows plus blocks dropped on a full queue."""
 
     def _callback(self, indata: np.ndarray, frames: int, _time: Any, status: Any) -> None:
-        position = self._position
-        self._position += frames
-        if status and status.input_overflow:
-            self.overflows += 1
         try:
-            self._queue.put_nowait((indata[:, 0].copy(), position))
+            position = self._position
+            self._position += frames
+            if status and status.input_overflow:
+                self.overflows += 1
+            self._deliver(indata[:, 0].copy(), position)
+        except Exception as exc:  # noqa: BLE001 - PortAudio would only print it
+            import sounddevice as sd
+
+            self._fault = exc
+            self._wake()
+            raise sd.CallbackAbort from exc
+
+    def _deliver(self, samples: np.ndarray, position: int) -> None:
+        try:
+            self._queue.put_nowait((samples, position))
         except queue.Full:
             self.overflows += 1
+
+    def _wake(self) -> None:
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            self._queue.get_nowait()
+            self._queue.put_nowait(None)
 
     def open(self) -> None:
         """Open the device (done by :meth:`chunks` if needed); raises :class:`DeviceError`."""
@@ -202,15 +235,15 @@ class MicrophoneSource:
             if self._stream is not None:
                 return
             try:
-                self._stream = sd.InputStream(
-                    samplerate=self.sample_rate,
-                    blocksize=self._blocksize,
-                    device=self.device,
-                    channels=1,
-                    dtype="int16",
-                    callback=self._callback,
-                )
-                self._stream.start()
+                try:
+                    self._stream = self._start(sd, self.sample_rate)
+                except sd.PortAudioError as exc:
+                    native = _native_rate(sd, self.device)
+                    if native is None or native == self.sample_rate:
+                        raise
+                    log.info("microphone refused %d Hz (%s); using %d Hz", self.sample_rate,
+                             exc, native)
+                    self._stream = self._start(sd, native)
             except (sd.PortAudioError, ValueError) as exc:
                 self._stream = None
                 raise DeviceError(
@@ -218,14 +251,40 @@ class MicrophoneSource:
                     "check `voicecoach devices`, plug a microphone in, or pass a WAV file",
                 ) from None
 
+    def _start(self, sd: Any, rate: int) -> Any:
+        stream = sd.InputStream(
+            samplerate=rate,
+            blocksize=max(1, round(self._chunk_seconds * rate)),
+            device=self.device,
+            channels=1,
+            dtype="int16",
+            callback=self._callback,
+        )
+        stream.start()
+        self.device_rate = rate
+        return stream
+
     def chunks(self) -> Iterator[AudioChunk]:
         self.open()
+        resampler = None
+        if self.device_rate != self.sample_rate:
+            import soxr
+
+            resampler = soxr.ResampleStream(self.device_rate, self.sample_rate, 1, dtype="int16")
         while True:
             item = self._queue.get()
             if item is None:
+                if self._fault is not None:
+                    fault, self._fault = self._fault, None
+                    raise DeviceError(
+                        f"the microphone stream failed ({type(fault).__name__}: {fault})",
+                        "it is reopened automatically; check the microphone if this repeats",
+                    )
                 return
             samples, position = item
-            yield AudioChunk(samples, position / self.sample_rate)
+            if resampler is not None:
+                samples = resampler.resample_chunk(samples)
+            yield AudioChunk(samples, position / self.device_rate)
 
     def close(self) -> None:
         with self._lock:
@@ -233,8 +292,14 @@ class MicrophoneSource:
         if stream is not None:
             stream.stop()
             stream.close()
-        try:
-            self._queue.put_nowait(None)
-        except queue.Full:
-            self._queue.get_nowait()
-            self._queue.put_nowait(None)
+        self._wake()
+
+
+def _native_rate(sd: Any, device: int | str | None) -> int | None:
+    """The device's default sample rate, or None if it cannot be queried."""
+    try:
+        info = sd.query_devices(device, "input")
+    except (sd.PortAudioError, ValueError):
+        return None
+    rate = info.get("default_samplerate") if isinstance(info, dict) else None
+    return int(rate) if rate else None

@@ -39,7 +39,9 @@ class MicStatus:
     ok: bool
     """True when audio flows again."""
     message: str = ""
-    """What happened, in words, for the view and the log."""
+    """What happened, in words a person lying on the floor understands (spoken)."""
+    detail: str = ""
+    """The technical cause, for the log and the terminal (not spoken)."""
 
 
 @dataclass(frozen=True, slots=True)

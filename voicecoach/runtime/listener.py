@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 #: No audio for this long means the microphone is gone (blocks come every 50 ms).
 STALL_SECONDS = 1.5
+#: A freshly opened stream may take a while to deliver its first block (PulseAudio
+#: null sinks and Bluetooth stall about 1.5 s at start), so the first block gets longer.
+START_GRACE_SECONDS = 5.0
 #: How often to try opening a lost microphone again.
 RETRY_SECONDS = 1.0
 
@@ -56,6 +59,7 @@ class Listener:
         self._thread = threading.Thread(target=self._run, name="voicecoach-listener", daemon=True)
         self._source: MicrophoneSource | None = None
         self.chunks = 0
+        self.last_error = ""
         self.errors = 0
         self.ready = threading.Event()
         self.failure: BaseException | None = None
@@ -93,46 +97,55 @@ class Listener:
                 if not lost:
                     lost = True
                     log.warning("microphone unavailable: %s", exc)
-                    self._inbox.put(MicStatus(False, MIC_LOST))
+                    self._inbox.put(MicStatus(False, MIC_LOST, exc.message))
                 self._stop.wait(RETRY_SECONDS)
                 continue
             self._source = source
             got_audio = self._pump(source, recognizer, announce_back=lost)
             if got_audio:
                 lost = False
-            source.close()
+            if not lost and not self._stop.is_set():
+                lost = True
+                self._inbox.put(MicStatus(False, MIC_LOST, self.last_error or "no audio"))
+            _close_in_background(source)
             self._source = None
             if self._stop.is_set():
                 break
-            if not lost:
-                lost = True
-                self._inbox.put(MicStatus(False, MIC_LOST))
             recognizer.reset()
             self._stop.wait(RETRY_SECONDS)
 
     def _pump(self, source: MicrophoneSource, recognizer: Recognizer, announce_back: bool) -> bool:
         """Feed chunks until the stream stalls or we are stopped; True if any audio came."""
-        chunks: queue.Queue[AudioChunk | None] = queue.Queue(maxsize=64)
+        # A small hand-over queue: the source's own bounded queue decides how
+        # much audio may wait (and counts what it drops), so latency stays bounded
+        # when recognition falls behind. The reader thread exists only so a
+        # stream that stops calling back can be noticed (chunks() would block).
+        chunks: queue.Queue[AudioChunk | Exception | None] = queue.Queue(maxsize=2)
 
         def reader() -> None:
             try:
                 for chunk in source.chunks():
                     chunks.put(chunk)
             except Exception as exc:  # noqa: BLE001 - a device error ends this stream only
-                log.warning("microphone stream failed: %s", exc)
+                chunks.put(exc)
             chunks.put(None)
 
         threading.Thread(target=reader, name="voicecoach-mic-reader", daemon=True).start()
         got = False
         while not self._stop.is_set():
             try:
-                chunk = chunks.get(timeout=STALL_SECONDS)
+                chunk = chunks.get(timeout=STALL_SECONDS if got else START_GRACE_SECONDS)
             except queue.Empty:
                 return got
             if chunk is None:
                 return got
+            if isinstance(chunk, Exception):
+                log.warning("microphone stream failed: %s", chunk)
+                self.last_error = getattr(chunk, "message", str(chunk))
+                continue
             if not got:
                 got = True
+                self.last_error = ""
                 if announce_back:
                     self._inbox.put(MicStatus(True, MIC_BACK))
             self.chunks += 1
@@ -156,3 +169,16 @@ class Listener:
             source.close()
         self._thread.join(timeout=3)
 
+
+def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> None:
+    """Close a stream that may hang (a frozen sound server, a vanished USB device).
+
+    Stopping a PortAudio stream waits on the device; when the device is the
+    thing that failed, that wait can last forever. Give it ``timeout`` and move
+    on: a stream left behind is better than a coach that stops listening.
+    """
+    closer = threading.Thread(target=source.close, name="voicecoach-mic-close", daemon=True)
+    closer.start()
+    closer.join(timeout)
+    if closer.is_alive():
+        log.warning("the microphone stream did not close within %.0f s; left behind", timeout)

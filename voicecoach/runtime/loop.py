@@ -173,9 +173,9 @@ class LiveLoop:
                 hint = f" ({item.hint})" if item.hint else ""
                 self.view.note(f"speaker: {item.message}{hint}")
         elif isinstance(item, MicStatus):
-            self.log.write(t, "microphone", ok=item.ok, message=item.message)
+            self.log.write(t, "microphone", ok=item.ok, message=item.message, detail=item.detail)
             if self.view:
-                self.view.note(item.message)
+                self.view.note(f"microphone: {item.message} {item.detail}".rstrip())
             self.say_own(item.message)
 
     def _key_intent(self, char: str) -> Intent | None:
