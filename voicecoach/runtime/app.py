@@ -18,10 +18,13 @@ from __future__ import annotations
 import logging
 import queue
 import signal
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from voicecoach.adapters.audio_source import MicrophoneSource
 from voicecoach.adapters.history import SQLiteHistory, plan_next
@@ -39,6 +42,9 @@ from voicecoach.runtime.listener import Listener
 from voicecoach.runtime.loop import LiveLoop, LoopResult
 from voicecoach.runtime.recorder import BackgroundRecorder
 from voicecoach.runtime.view import StatusView
+
+if TYPE_CHECKING:
+    from voicecoach.models import CatalogEntry
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +93,10 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
         closers.append(speaker.close)
         listener = None
         if options.listen:
+            model = offer_model_download(settings.engine, language, settings.model)
             listener = Listener(
                 lambda: MicrophoneSource(device=settings.input_device),
-                lambda: open_recognizer(settings.engine, language, settings.model),
+                lambda: open_recognizer(settings.engine, language, model),
                 inbox,
             )
             listener.start()  # the model loads here; a ModelError stops us before speaking
@@ -130,6 +137,34 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
             except Exception as exc:  # noqa: BLE001 - closing must go on for the others
                 log.warning("while closing: %s", exc)
         view.close()
+
+
+def offer_model_download(
+    engine: str, language: str, model: Path | None, ask: Callable[[str], str] = input
+) -> Path | None:
+    """The first time a session needs a Vosk model that is missing, offer to fetch it.
+
+    Only at a terminal, and only with the person's yes: the catalog entry's
+    size and licence are shown first, and the download is verified like
+    ``voicecoach models download``. Without a terminal (a service) nothing is
+    fetched; the recognizer then fails with the command that fixes it. English
+    needs no download: PocketSphinx's model ships with the package.
+    """
+    if engine == "sphinx" or (engine == "auto" and language.split("-")[0] == "en"):
+        return model
+    from voicecoach.models import Progress, ensure_model, find_model
+
+    if find_model(language, model) is not None or not sys.stdin.isatty():
+        return model
+
+    def consent(entry: CatalogEntry) -> bool:
+        answer = ask(
+            f"No speech model for '{language}' is installed. Download {entry.name} "
+            f"({entry.archive_bytes / 1e6:.0f} MB, {entry.licence}) now? [y/N] "
+        )
+        return answer.strip().lower() in ("y", "yes")
+
+    return ensure_model(language, consent, model, progress=Progress(sys.stderr)).path
 
 
 def _install_signals(inbox: queue.Queue[InboxItem]):

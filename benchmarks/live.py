@@ -1,0 +1,192 @@
+"""Live session benchmark: end of a spoken command to silence, and the cost of a session.
+
+Runs the real ``voicecoach run`` against a private PulseAudio server. A probe
+sink records, on one timeline, the coach's speaker on the left channel and the
+room (the person) on the right; the person says "wait" while the coach talks,
+then "continue". For each command: latency = first moment the coach's channel
+falls silent (and stays so 200 ms) minus the end of the person's word.
+
+Then a second run with nobody speaking measures the coach process's CPU time
+and peak memory over ``--minutes`` of a real routine.
+
+    python -m benchmarks.live [--commands N] [--minutes M] [--skip-cost]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from tests.live_harness import Coach, person_wav, typed
+from tests.pulse import PulseRoom
+
+RATE = 16000
+BLOCK = 160  # 10 ms
+SILENT_DB = -45.0
+
+
+def _probe(room: PulseRoom) -> None:
+    """probe sink: speaker.monitor -> left, room.monitor -> right."""
+    room.pactl("load-module", "module-null-sink", "sink_name=probe", "channels=2",
+               "channel_map=front-left,front-right")
+    for name, channel in (("probe_l", "front-left"), ("probe_r", "front-right")):
+        room.pactl("load-module", "module-remap-sink", f"sink_name={name}", "master=probe",
+                   "channels=1", "channel_map=mono", f"master_channel_map={channel}",
+                   "remix=no")
+    room.pactl("load-module", "module-loopback", "source=speaker.monitor", "sink=probe_l",
+               "latency_msec=10")
+    room.pactl("load-module", "module-loopback", "source=room.monitor", "sink=probe_r",
+               "latency_msec=10")
+
+
+def _db(x: np.ndarray) -> np.ndarray:
+    n = len(x) // BLOCK
+    blocks = x[: n * BLOCK].reshape(n, BLOCK).astype(np.float64) / 32768.0
+    return 10 * np.log10(np.mean(blocks**2, axis=1) + 1e-12)
+
+
+def _latencies(path: Path) -> list[float]:
+    with wave.open(str(path)) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, 2)
+    coach, person = _db(data[:, 0]), _db(data[:, 1])
+    out = []
+    i = 0
+    n = len(person)
+    while i < n:
+        if person[i] <= SILENT_DB:
+            i += 1
+            continue
+        start = i
+        while i < n and not (person[i : i + 15] <= SILENT_DB).all():
+            i += 1
+        end = i  # first block of 150 ms of person silence
+        if end - start < 10:
+            continue
+        # Only commands spoken over the coach count.
+        if (coach[max(0, start - 30) : start] <= SILENT_DB).all():
+            continue
+        j = start
+        while j < n and not (coach[j : j + 20] <= SILENT_DB).all():
+            j += 1
+        out.append((j - end) * BLOCK / RATE)
+    return out
+
+
+def measure_latency(commands: int) -> list[float]:
+    with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=False) as room:
+        tmp_path = Path(tmp)
+        _probe(room)
+        wav = tmp_path / "probe.wav"
+        rec = subprocess.Popen(
+            ["parecord", "--device=probe.monitor", "--file-format=wav", f"--rate={RATE}",
+             "--channels=2", "--format=s16le", str(wav)],
+            env={**os.environ, **room.env},
+        )
+        coach = Coach(room, tmp_path, "lying-standing")
+        try:
+            for _ in range(commands):
+                _, event = coach.wait_for(
+                    lambda e: e.get("type") == "state" and e.get("to") == "waiting_ready"
+                    or e.get("type") == "speech_started"
+                    and e.get("text", "").startswith(("Inhale", "Exhale")),
+                    timeout=180,
+                )
+                if event["type"] == "state":
+                    coach.say("I'm ready")
+                    coach.wait_for(typed("speech_started", text="Inhale"), timeout=120)
+                time.sleep(0.5)
+                coach.say("wait")
+                coach.wait_for(typed("state", to="paused"), timeout=20)
+                time.sleep(1.0)
+                coach.say("continue")
+                coach.wait_for(typed("heard", intent="resume"), timeout=20)
+        finally:
+            coach.terminate()
+            rec.terminate()
+            rec.wait(timeout=10)
+        return _latencies(wav)
+
+
+def measure_cost(minutes: float) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=False) as room:
+        coach = Coach(room, Path(tmp), "any-position")
+        try:
+            coach.wait_for(typed("speech_started"), timeout=120)
+            t0 = time.monotonic()
+            cpu0 = _cpu(coach.proc.pid)
+            time.sleep(minutes * 60)
+            cpu = _cpu(coach.proc.pid) - cpu0
+            wall = time.monotonic() - t0
+            peak = _peak_mb(coach.proc.pid)
+        finally:
+            coach.terminate()
+        return 100.0 * cpu / wall, peak
+
+
+def _cpu(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = []
+    for k in kids:
+        out += [int(k), *_children(int(k))]
+    return out
+
+
+def _peak_mb(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--commands", type=int, default=10)
+    ap.add_argument("--minutes", type=float, default=10.0)
+    ap.add_argument("--skip-cost", action="store_true")
+    args = ap.parse_args()
+    lat = measure_latency(args.commands)
+    print("| measure | value |\n|---|---|")
+    if lat:
+        ms = sorted(x * 1000 for x in lat)
+        p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+        print(f"| end of spoken command -> silence at the speaker, median | "
+              f"{statistics.median(ms):.0f} ms (n={len(ms)}) |")
+        print(f"| same, p95 | {p95:.0f} ms |")
+    else:
+        print("| end of spoken command -> silence | no command over speech was measured |")
+    if not args.skip_cost:
+        cpu, peak = measure_cost(args.minutes)
+        print(f"| CPU over {args.minutes:g} min of a live session (coach + TTS worker) | "
+              f"{cpu:.1f} % of one core |")
+        print(f"| peak memory (coach + TTS worker, VmHWM) | {peak:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
