@@ -120,9 +120,12 @@ class LiveLoop:
             if isinstance(item, Shutdown):
                 self._shutdown(item)
                 break
+            # Timers due before the item arrived fire first, so a command meets
+            # the session as it is now (the engine does not advance on its own).
+            self.apply(self.session.advance(self.now()))
             if item is not None:
                 self.handle(item)
-            self.apply(self.session.advance(self.now()))
+                self.apply(self.session.advance(self.now()))
             self._refresh_view()
         if outcome != "interrupted":
             self._drain_closing()
