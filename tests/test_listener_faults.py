@@ -76,11 +76,11 @@ class FailingOnceMic(MicrophoneSource):
 
     failed = False
 
-    def _deliver(self, samples, position):
+    def _deliver(self, samples, position, adc):
         if not FailingOnceMic.failed and position > self.device_rate:
             FailingOnceMic.failed = True
             raise RuntimeError("injected fault in the audio callback")
-        super()._deliver(samples, position)
+        super()._deliver(samples, position, adc)
 
 
 def test_an_exception_in_the_audio_callback_reaches_the_loop_and_the_stream_restarts(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ class AudioChunk:
     """1-D int16 samples at the source's ``sample_rate``."""
     time: float
     """Audio time, in seconds since the source started, of the first sample."""
+    adc: float | None = None
+    """When the first sample was captured, :func:`time.monotonic` seconds (microphones
+    only): the clock the speaker's DAC times use, so echo can be lined up."""
 
 
 @runtime_checkable
@@ -190,7 +194,7 @@ class MicrophoneSource:
         self.device_rate = sample_rate
         """The rate the device actually runs at (differs when it refused ours)."""
         self._chunk_seconds = chunk_seconds
-        self._queue: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(
+        self._queue: queue.Queue[tuple[np.ndarray, int, float] | None] = queue.Queue(
             maxsize=max(2, round(max_queued_seconds / chunk_seconds))
         )
         self._stream: Any = None
@@ -200,13 +204,18 @@ class MicrophoneSource:
         self.overflows = 0
         """Blocks lost: PortAudio input overflows plus blocks dropped on a full queue."""
 
-    def _callback(self, indata: np.ndarray, frames: int, _time: Any, status: Any) -> None:
+    def _callback(self, indata: np.ndarray, frames: int, stream_time: Any, status: Any) -> None:
         try:
             position = self._position
             self._position += frames
             if status and status.input_overflow:
                 self.overflows += 1
-            self._deliver(indata[:, 0].copy(), position)
+            # PortAudio's stream clock is not time.monotonic(); carry over only the
+            # capture lag it reports (when it reports a sane one).
+            lag = stream_time.currentTime - stream_time.inputBufferAdcTime
+            if not 0.0 <= lag < 1.0:
+                lag = frames / self.device_rate
+            self._deliver(indata[:, 0].copy(), position, time.monotonic() - lag)
         except Exception as exc:  # noqa: BLE001 - PortAudio would only print it
             import sounddevice as sd
 
@@ -214,9 +223,9 @@ class MicrophoneSource:
             self._wake()
             raise sd.CallbackAbort from exc
 
-    def _deliver(self, samples: np.ndarray, position: int) -> None:
+    def _deliver(self, samples: np.ndarray, position: int, adc: float) -> None:
         try:
-            self._queue.put_nowait((samples, position))
+            self._queue.put_nowait((samples, position, adc))
         except queue.Full:
             self.overflows += 1
 
@@ -281,10 +290,10 @@ class MicrophoneSource:
                         "it is reopened automatically; check the microphone if this repeats",
                     )
                 return
-            samples, position = item
+            samples, position, adc = item
             if resampler is not None:
                 samples = resampler.resample_chunk(samples)
-            yield AudioChunk(samples, position / self.device_rate)
+            yield AudioChunk(samples, position / self.device_rate, adc)
 
     def close(self) -> None:
         with self._lock:

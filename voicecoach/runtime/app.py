@@ -26,15 +26,18 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from voicecoach.adapters.audio_source import DEFAULT_SAMPLE_RATE as MIC_RATE
 from voicecoach.adapters.audio_source import MicrophoneSource
 from voicecoach.adapters.history import SQLiteHistory, plan_next
 from voicecoach.adapters.recognizers import open_recognizer
+from voicecoach.adapters.reference import ReferenceRing
 from voicecoach.adapters.speaker import VoiceSettings, open_speaker
 from voicecoach.config import Settings
 from voicecoach.core.history import SessionOutcome
 from voicecoach.core.library import load_routine
 from voicecoach.core.progression import DecisionKind
 from voicecoach.core.session import Session, SessionOptions
+from voicecoach.runtime.echo import EchoPath
 from voicecoach.runtime.eventlog import EventLog
 from voicecoach.runtime.inbox import InboxItem, Key, Shutdown
 from voicecoach.runtime.keys import KEY_HELP, KeyReader
@@ -81,6 +84,7 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
     view = StatusView()
     log_file = EventLog(options.events)
     closers: list = [log_file.close]
+    reference = ReferenceRing()
     try:
         speaker = open_speaker(
             settings.output_device,
@@ -89,6 +93,7 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
                 volume=settings.volume, earcons=settings.earcons,
             ),
             on_event=inbox.put,
+            tap=reference,
         )
         closers.append(speaker.close)
         listener = None
@@ -98,10 +103,13 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
                 lambda: MicrophoneSource(device=settings.input_device),
                 lambda: open_recognizer(settings.engine, language, model),
                 inbox,
+                open_echo=lambda: EchoPath(reference, speaker.output_rate, MIC_RATE),
             )
             listener.start()  # the model loads here; a ModelError stops us before speaking
             closers.append(listener.close)
             view.note(f"listening: {listener.description or listener.engine_name}")
+            if listener.echo_problem:
+                view.note(f"echo cancellation off: {listener.echo_problem}")
         history = SQLiteHistory(settings.history)
         closers.append(history.close)
         now = time.time()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicecoach.adapters.speaker import SpeakerFault, SpeechEnded, SpeechStarted
+from voicecoach.core.echo_guard import EchoEvidence
 from voicecoach.core.intents import Command
 
 
@@ -22,6 +23,11 @@ class Heard:
     """The command; its ``time`` is audio time for voice, loop time for keys."""
     engine: str = ""
     """Which engine (or "keys") produced it, for the terminal view and the log."""
+    at: float | None = None
+    """When it fired, :func:`time.monotonic` seconds (voice only): the clock of
+    the speaker's events, so the echo guard can line it up with the coach's words."""
+    evidence: EchoEvidence | None = None
+    """What the echo canceller saw over the phrase, when one runs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from voicecoach.adapters.audio_source import AudioChunk, MicrophoneSource
 from voicecoach.adapters.recognizer import Recognizer
 from voicecoach.errors import VoicecoachError
+from voicecoach.runtime.echo import EchoPath
 from voicecoach.runtime.inbox import Heard, InboxItem, MicStatus
 
 log = logging.getLogger(__name__)
@@ -47,19 +49,21 @@ class Listener:
         open_recognizer: Callable[[], Recognizer],
         inbox: queue.Queue[InboxItem],
         engine_name: str = "",
-        filter_command: Callable[[object], bool] | None = None,
+        open_echo: Callable[[], EchoPath] | None = None,
     ) -> None:
         self._open_source = open_source
         self._open_recognizer = open_recognizer
         self._inbox = inbox
         self.engine_name = engine_name
         self.description = ""
-        self._filter = filter_command
+        self._open_echo = open_echo
+        self._echo: EchoPath | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="voicecoach-listener", daemon=True)
         self._source: MicrophoneSource | None = None
         self.chunks = 0
         self.last_error = ""
+        self.echo_problem = ""
         self.errors = 0
         self.ready = threading.Event()
         self.failure: BaseException | None = None
@@ -83,6 +87,12 @@ class Listener:
             self.failure = exc
             self.ready.set()
             return
+        if self._open_echo is not None:
+            try:
+                self._echo = self._open_echo()
+            except VoicecoachError as exc:  # no libspeexdsp: the echo guard still works
+                log.warning("echo cancellation unavailable: %s", exc)
+                self.echo_problem = exc.message
         info = getattr(recognizer, "info", None)
         if info is not None:
             self.engine_name = self.engine_name or info.engine
@@ -149,16 +159,21 @@ class Listener:
                 if announce_back:
                     self._inbox.put(MicStatus(True, MIC_BACK))
             self.chunks += 1
+            adc = chunk.adc if chunk.adc is not None else time.monotonic()
+            samples = chunk.samples
+            if self._echo is not None:
+                samples = self._echo.clean(samples, adc)
             try:
-                commands = recognizer.accept(chunk.samples, chunk.time)
+                commands = recognizer.accept(samples, chunk.time)
             except Exception as exc:  # noqa: BLE001 - a recognizer hiccup must not end hearing
                 self.errors += 1
                 log.error("recognizer error: %s", exc)
                 recognizer.reset()
                 continue
             for cmd in commands:
-                if self._filter is None or self._filter(cmd):
-                    self._inbox.put(Heard(cmd, self.engine_name))
+                at = adc + (cmd.time - chunk.time)
+                evidence = self._echo.evidence(at) if self._echo is not None else None
+                self._inbox.put(Heard(cmd, self.engine_name, at, evidence))
         return got
 
     def close(self) -> None:
@@ -168,6 +183,8 @@ class Listener:
         if source is not None:
             source.close()
         self._thread.join(timeout=3)
+        if self._echo is not None and not self._thread.is_alive():
+            self._echo.close()
 
 
 def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> None:

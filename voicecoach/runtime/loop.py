@@ -8,6 +8,12 @@ the event log. Session time is the loop's monotonic clock minus its start.
 
 Order matters for latency: a command's ``StopSpeaking`` reaches the speaker
 before anything is logged or recorded, so the voice falls silent first.
+
+The loop also owns the :class:`~voicecoach.core.echo_guard.EchoGuard`: it
+knows what the coach is saying and since when (the speaker's events), so a
+recognized command that was the coach's own words at that moment, with the
+echo canceller's evidence agreeing, is logged as ``echo_dropped`` and never
+reaches the session.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from voicecoach.core.actions import (
@@ -27,6 +33,7 @@ from voicecoach.core.actions import (
     Speak,
     StopSpeaking,
 )
+from voicecoach.core.echo_guard import EchoGuard, Utterance
 from voicecoach.core.intents import Command, Intent, Source
 from voicecoach.core.session import Session, SessionState
 from voicecoach.runtime.eventlog import EventLog
@@ -99,6 +106,7 @@ class LiveLoop:
         self._speaking: dict[int, str] = {}
         self._own_id = 0
         self._last_view = 0.0
+        self.guard = EchoGuard()
 
     # ----------------------------------------------------------- clock
     def now(self) -> float:
@@ -148,6 +156,15 @@ class LiveLoop:
         t = self.now()
         if isinstance(item, Heard):
             cmd = item.command
+            if item.at is not None:
+                verdict = self.guard.judge(replace(cmd, time=item.at), item.evidence)
+                if verdict.drop:
+                    self.log.write(
+                        t, "echo_dropped", intent=cmd.intent.value, text=cmd.text,
+                        match=verdict.match.value, reason=verdict.reason,
+                        removed_db=None if item.evidence is None else item.evidence.removed_db,
+                    )
+                    return
             live = Command(cmd.intent, t, cmd.text, cmd.confidence, cmd.source, cmd.detail)
             actions = self.session.command(live)
             self.apply(actions)  # silence first, then tell
@@ -164,9 +181,13 @@ class LiveLoop:
                 key = Command(intent, t, f"key {item.char!r}", 1.0, Source.KEY)
                 self.handle(Heard(key, "keys"))
         elif isinstance(item, SpeechStarted):
-            self.log.write(t, "speech_started", id=item.id, text=self._speaking.get(item.id, ""))
+            text = self._speaking.get(item.id, "")
+            self.guard.spoke(Utterance(text, item.t))
+            self.log.write(t, "speech_started", id=item.id, text=text)
         elif isinstance(item, SpeechEnded):
             text = self._speaking.pop(item.id, "")
+            if item.interrupted:
+                self.guard.stopped(item.t)
             self.log.write(t, "speech_stopped", id=item.id, text=text, interrupted=item.interrupted)
             if item.id >= 0:
                 self.apply(self.session.speech_done(item.id, t, item.interrupted))
