@@ -33,7 +33,7 @@ from voicecoach.core.actions import (
     Speak,
     StopSpeaking,
 )
-from voicecoach.core.echo_guard import EchoGuard, Utterance
+from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
 from voicecoach.core.intents import Command, Intent, Source
 from voicecoach.core.session import Session, SessionState
 from voicecoach.runtime.eventlog import EventLog
@@ -162,7 +162,7 @@ class LiveLoop:
                     self.log.write(
                         t, "echo_dropped", intent=cmd.intent.value, text=cmd.text,
                         match=verdict.match.value, reason=verdict.reason,
-                        removed_db=None if item.evidence is None else item.evidence.removed_db,
+                        **_evidence_fields(item.evidence),
                     )
                     return
             live = Command(cmd.intent, t, cmd.text, cmd.confidence, cmd.source, cmd.detail)
@@ -171,7 +171,7 @@ class LiveLoop:
             self.log.write(
                 t, "heard", intent=cmd.intent.value, text=cmd.text,
                 confidence=cmd.confidence, source=cmd.source.value, engine=item.engine,
-                audio_time=cmd.time, detail=cmd.detail,
+                audio_time=cmd.time, detail=cmd.detail, **_evidence_fields(item.evidence),
             )
             if self.view:
                 self.view.heard(cmd.text, cmd.intent.value, item.engine)
@@ -268,6 +268,16 @@ class LiveLoop:
             return
         self._last_view = t
         self.view.status(status_line(self.session, t))
+
+
+def _evidence_fields(evidence: EchoEvidence | None) -> dict[str, object]:
+    """The canceller's view of a command, for the event log."""
+    if evidence is None:
+        return {}
+    return {
+        "mic_db": round(evidence.mic_db, 1), "out_db": round(evidence.out_db, 1),
+        "reference_db": round(evidence.reference_db, 1), "converged": evidence.converged,
+    }
 
 
 def status_line(session: Session, t: float) -> str:
