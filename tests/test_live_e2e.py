@@ -6,6 +6,8 @@ from the coach's own event log; the assertions are on the order of events.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.live_harness import Coach, typed
@@ -23,6 +25,48 @@ def index_of(events, match, start=0):
         if match(events[i]):
             return i
     return None
+
+
+def test_pause_resume_pain_and_finish_by_voice(tmp_path):
+    with PulseRoom(loopback=False) as room:
+        coach = Coach(room, tmp_path, "try-it")
+        try:
+            coach.wait_for(typed("state", to="waiting_ready"))
+            coach.say("I'm ready")
+            coach.wait_for(typed("heard", intent="ready"))
+            # The breathing instruction is speaking: say pause over it.
+            coach.wait_for(typed("speech_started", text="Rest your hands"))
+            coach.say("wait")
+            coach.wait_for(typed("state", to="paused"))
+            time.sleep(2.0)
+            coach.say("continue")
+            coach.wait_for(typed("heard", intent="resume"))
+            coach.wait_for(typed("speech_started"))
+            coach.say("it hurts")
+            coach.wait_for(typed("pain"))
+            coach.wait_for(typed("state", to="pain_dialog"))
+            coach.say("end session")
+            coach.wait_for(typed("session_ended"))
+            assert coach.wait_exit() == 0
+        finally:
+            coach.terminate()
+
+    events = coach.events()
+    heard_pause = index_of(events, typed("heard", intent="pause"))
+    paused = index_of(events, typed("state", to="paused"))
+    stop = index_of(events, typed("stop_speaking"), heard_pause - 3)
+    resumed = index_of(events, typed("heard", intent="resume"))
+    assert heard_pause is not None and paused is not None and resumed is not None
+    # The coach fell silent at the command, and said nothing new while paused.
+    assert stop is not None and stop < paused
+    assert index_of(events, typed("speech_started"), paused) > resumed
+    cut = index_of(events, typed("speech_stopped", interrupted=True), stop)
+    assert cut is not None and cut < resumed
+    # "It hurts" silenced the coach first, and the session ended after "finish".
+    pain = index_of(events, typed("pain"))
+    assert events[pain - 1]["type"] in ("stop_speaking", "command")
+    assert index_of(events, typed("session_ended", reason="finished"), pain) is not None
+    assert coach.events()[-1]["type"] == "loop_ended"
 
 
 def test_sigterm_ends_cleanly_and_the_session_is_recorded(tmp_path):
