@@ -92,3 +92,40 @@ def test_sigterm_ends_cleanly_and_the_session_is_recorded(tmp_path):
         last = store.recent_sessions(1)[0]
         assert last.outcome.value == "interrupted"
         assert store.integrity_check() in ("ok", True, ["ok"])
+
+
+QUIET_ROOM_ROUTINE = """\
+title: Command words, nobody there
+language: en
+rest_between_exercises: 3s
+exercises:
+  - name: Knee lift
+    setup: Lie on your back. If it hurts, stop and say so.
+    safety:
+      - You can say pause at any time, or next, or go back.
+    reps: 2
+    steps:
+      - inhale: Inhale, and lift your knee. Hold on to it.
+      - hold: 3s
+      - exhale: Exhale, and lower it. Next, we repeat that.
+  - name: Rest
+    steps:
+      - say: Pause for a breath. When you are ready, we finish. That is all.
+"""
+
+
+def test_the_coach_does_not_obey_its_own_voice(tmp_path):
+    routine = tmp_path / "quiet.yaml"
+    routine.write_text(QUIET_ROOM_ROUTINE, encoding="utf-8")
+    # The loopback carries the coach's voice, full of command words, into the room.
+    with PulseRoom(loopback=True) as room:
+        coach = Coach(room, tmp_path, str(routine))
+        try:
+            coach.wait_for(typed("session_ended"), timeout=240)
+            assert coach.wait_exit() == 0
+        finally:
+            coach.terminate()
+    events = coach.events()
+    heard = [e for e in events if e["type"] == "heard"]
+    assert heard == [], f"the coach obeyed its own voice: {heard}"
+    assert index_of(events, typed("session_ended", reason="completed")) is not None
