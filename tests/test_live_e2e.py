@@ -129,3 +129,25 @@ def test_the_coach_does_not_obey_its_own_voice(tmp_path):
     heard = [e for e in events if e["type"] == "heard"]
     assert heard == [], f"the coach obeyed its own voice: {heard}"
     assert index_of(events, typed("session_ended", reason="completed")) is not None
+
+
+def test_microphone_unplugged_mid_session_and_back(tmp_path):
+    with PulseRoom(loopback=False) as room:
+        coach = Coach(room, tmp_path, "try-it")
+        try:
+            coach.wait_for(typed("state", to="waiting_ready"))
+            # Unplug: the "room" sink, whose monitor is the microphone, disappears.
+            modules = room.pactl("list", "short", "modules").splitlines()
+            index = next(m.split()[0] for m in modules if "sink_name=room" in m)
+            room.pactl("unload-module", index)
+            coach.wait_for(typed("microphone", ok=False), timeout=30)
+            coach.wait_for(typed("speech_started", text="can't hear the microphone"))
+            # Plug it back in: hearing resumes by itself and commands work again.
+            room.pactl("load-module", "module-null-sink", "sink_name=room", "rate=48000")
+            coach.wait_for(typed("microphone", ok=True), timeout=30)
+            coach.say("I'm ready")
+            coach.wait_for(typed("heard", intent="ready"), timeout=30)
+        finally:
+            coach.terminate()
+    events = coach.events()
+    assert index_of(events, typed("session_ended", reason="interrupted")) is not None
