@@ -140,6 +140,10 @@ def test_microphone_unplugged_mid_session_and_back(tmp_path):
             modules = room.pactl("list", "short", "modules").splitlines()
             index = next(m.split()[0] for m in modules if "sink_name=room" in m)
             room.pactl("unload-module", index)
+            # PulseAudio moves a stream whose source vanished to another source;
+            # a USB microphone pulled out takes its stream with it. Do that too.
+            for line in room.pactl("list", "short", "source-outputs").splitlines():
+                room.pactl("kill-source-output", line.split()[0])
             coach.wait_for(typed("microphone", ok=False), timeout=30)
             coach.wait_for(typed("speech_started", text="can't hear the microphone"))
             # Plug it back in: hearing resumes by itself and commands work again.
