@@ -100,12 +100,16 @@ def measure_latency(commands: int) -> list[float]:
                     timeout=180,
                 )
                 if event["type"] == "state":
+                    # Only commands spoken over the coach are measured: answer
+                    # "ready" once the prompt has finished.
+                    coach.wait_for(typed("speech_stopped", text="Say ready"), timeout=30)
                     coach.say("I'm ready")
                     coach.wait_for(typed("speech_started", text="Inhale"), timeout=120)
                 time.sleep(0.5)
                 coach.say("wait")
                 coach.wait_for(typed("state", to="paused"), timeout=20)
-                time.sleep(1.0)
+                coach.wait_for(typed("speech_stopped", text="Paused."), timeout=20)
+                time.sleep(0.5)
                 coach.say("continue")
                 coach.wait_for(typed("heard", intent="resume"), timeout=20)
         finally:
