@@ -144,3 +144,19 @@ def test_old_utterances_are_forgotten() -> None:
 
 def test_removed_db_is_mic_minus_output() -> None:
     assert ECHO.removed_db == pytest.approx(30.0)
+
+
+def test_a_learning_canceller_does_not_silence_the_person_when_the_coach_played_nothing():
+    from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
+    from voicecoach.core.intents import Command, Intent
+
+    guard = EchoGuard()
+    guard.spoke(Utterance("Paused. Say resume when you are ready.", 10.0, duration=2.3))
+    # Just after the prompt ended: the guard still counts the coach as (echo-)active,
+    # the canceller has not converged, but nothing was played during the phrase.
+    quiet = EchoEvidence(mic_db=-20.0, out_db=-21.0, reference_db=-120.0, converged=False)
+    verdict = guard.judge(Command(Intent.RESUME, 13.3, "continue"), quiet)
+    assert not verdict.drop
+    # While the coach's voice did reach the microphone, the learning rule still holds.
+    loud = EchoEvidence(mic_db=-20.0, out_db=-21.0, reference_db=-25.0, converged=False)
+    assert guard.judge(Command(Intent.NEXT, 11.0, "next"), loud).drop

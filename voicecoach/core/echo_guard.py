@@ -160,6 +160,8 @@ class GuardOptions:
     """The canceller removed at least this much: the sound was mostly echo."""
     person_removed_db: float = 4.0
     """The canceller removed less than this: someone other than the coach was speaking."""
+    silent_reference_db: float = -60.0
+    """Reference below this over a phrase: the coach played nothing then."""
     echo_only_db: float = 18.0
     """Removed this much with no word match: pure echo; drops non-safety commands."""
     echo_only_safety_db: float = 22.0
@@ -235,7 +237,14 @@ class EchoGuard:
             return Verdict(False, MatchStrength.NONE, "the coach was silent")
         strength = self.match(command)
         safety = command.intent in SAFETY_INTENTS
-        learning = evidence is not None and not evidence.converged
+        # An unconverged canceller only matters if the coach's voice reached the
+        # microphone during the phrase: over a silent reference there is no
+        # echo to learn, and the person must not be ignored for it.
+        learning = (
+            evidence is not None
+            and not evidence.converged
+            and evidence.reference_db > o.silent_reference_db
+        )
         if learning:
             # The canceller is still learning the room (the session's first
             # seconds): its energies say nothing yet, and the echo is loud.
