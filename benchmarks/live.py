@@ -31,6 +31,8 @@ from tests.pulse import PulseRoom
 RATE = 16000
 BLOCK = 160  # 10 ms
 SILENT_DB = -45.0
+#: A coach falling silent later than this after the command did not react to it.
+REACTION_WINDOW = 1.5
 
 
 def _probe(room: PulseRoom) -> None:
@@ -76,11 +78,26 @@ def _latencies(path: Path) -> list[float]:
         j = start
         while j < n and not (coach[j : j + 20] <= SILENT_DB).all():
             j += 1
-        out.append((j - end) * BLOCK / RATE)
+        latency = (j - end) * BLOCK / RATE
+        if latency <= REACTION_WINDOW:  # later silence is the line's own end, not a reaction
+            out.append(latency)
     return out
 
 
-def measure_latency(commands: int) -> tuple[list[float], int]:
+def _fired_to_silence(events: list[dict]) -> list[float]:
+    """From the event log: recognizer fired -> the speaker reported the cut."""
+    out = []
+    for i, e in enumerate(events):
+        if e["type"] == "heard" and e.get("intent") == "pause":
+            cut = next((x for x in events[i:] if x["type"] == "speech_stopped"
+                        and x.get("interrupted")), None)
+            fired = next(x for x in reversed(events[:i]) if x["type"] == "stop_speaking")
+            if cut is not None:
+                out.append(cut["t"] - fired["t"])
+    return out
+
+
+def measure_latency(commands: int) -> tuple[list[float], int, list[float]]:
     with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=False) as room:
         tmp_path = Path(tmp)
         _probe(room)
@@ -126,7 +143,7 @@ def measure_latency(commands: int) -> tuple[list[float], int]:
             coach.terminate()
             rec.terminate()
             rec.wait(timeout=10)
-        return _latencies(wav), missed
+        return _latencies(wav), missed, _fired_to_silence(coach.events())
 
 
 def measure_cost(minutes: float) -> tuple[float, float]:
@@ -185,9 +202,13 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--skip-cost", action="store_true")
     args = ap.parse_args()
-    lat, missed = measure_latency(args.commands)
+    lat, missed, fired = measure_latency(args.commands)
     print("| measure | value |\n|---|---|")
     print(f"| \"wait\" spoken over the coach and not heard | {missed} of {args.commands} |")
+    if fired:
+        ms = sorted(x * 1000 for x in fired)
+        print(f"| command acted on -> speaker reports the voice cut, median / max | "
+              f"{statistics.median(ms):.0f} / {ms[-1]:.0f} ms (n={len(ms)}) |")
     if lat:
         ms = sorted(x * 1000 for x in lat)
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
