@@ -47,6 +47,11 @@ class SpeechStarted:
     """The id passed to :meth:`Speaker.speak`."""
     t: float
     """When, in :func:`time.monotonic` seconds (DAC time)."""
+    words_at: float | None = None
+    """When the words begin (after the cue's sound), monotonic seconds, if known."""
+    words_seconds: float | None = None
+    """How long the words last as rendered, if known: the echo guard places each
+    word in time from this rather than from a guessed speaking rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +167,9 @@ class CoachSpeaker:
         self._open: set[int] = set()
         self._closed = False
         self._earcons: dict[tuple[Cue, int], Clip] = {}
+        # id -> (seconds of cue sound before the words, seconds of words), set by
+        # the render thread before the clip is queued, read by the event thread.
+        self._timing: dict[int, tuple[float, float]] = {}
         if not player.is_open:
             player.open()
         player.set_volume(self.settings.volume)
@@ -311,6 +319,8 @@ class CoachSpeaker:
                 parts.append(np.zeros(round(GAP * rate), np.float32))
         if speech is not None:
             parts.append(resample(speech, rate).samples)
+            lead = sum(len(p) for p in parts[:-1]) / rate
+            self._timing[job.id] = (lead, len(parts[-1]) / rate)
         with self._cv:
             stale = job.epoch != self._epoch
             if not stale and parts:
@@ -343,7 +353,9 @@ class CoachSpeaker:
                     with self._lock:
                         known = event.id in self._open
                     if known:
-                        self._deliver(SpeechStarted(event.id, event.t))
+                        lead, seconds = self._timing.pop(event.id, (None, None))
+                        words_at = None if lead is None else event.t + lead
+                        self._deliver(SpeechStarted(event.id, event.t, words_at, seconds))
                 else:
                     self._end(event.id, event.t, event.interrupted)
                 continue
@@ -361,6 +373,7 @@ class CoachSpeaker:
         self._deliver(SpeakerFault(exc.message, exc.hint, time.monotonic()))
 
     def _end(self, id: int, t: float, interrupted: bool) -> None:
+        self._timing.pop(id, None)  # cut before it started: no start event will take it
         with self._lock:
             if id not in self._open:
                 return

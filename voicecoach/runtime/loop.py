@@ -182,7 +182,8 @@ class LiveLoop:
                 self.handle(Heard(key, "keys"))
         elif isinstance(item, SpeechStarted):
             text = self._speaking.get(item.id, "")
-            self.guard.spoke(Utterance(text, item.t))
+            start = item.words_at if item.words_at is not None else item.t
+            self.guard.spoke(Utterance(text, start, item.words_seconds))
             self.log.write(t, "speech_started", id=item.id, text=text)
         elif isinstance(item, SpeechEnded):
             text = self._speaking.pop(item.id, "")
