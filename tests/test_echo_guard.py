@@ -160,3 +160,23 @@ def test_a_learning_canceller_does_not_silence_the_person_when_the_coach_played_
     # While the coach's voice did reach the microphone, the learning rule still holds.
     loud = EchoEvidence(mic_db=-20.0, out_db=-21.0, reference_db=-25.0, converged=False)
     assert guard.judge(Command(Intent.NEXT, 11.0, "next"), loud).drop
+
+
+def test_stop_misheard_in_the_coachs_own_line_is_dropped_but_pain_is_not():
+    from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
+    from voicecoach.core.intents import Command, Intent
+
+    line = (
+        "This coach does not replace a doctor. Consult a doctor or physiotherapist before "
+        "you start these exercises. If anything hurts, stop and say: it hurts."
+    )
+    guard = EchoGuard()
+    guard.spoke(Utterance(line, 4.13, duration=15.9))
+    # Heard three seconds in, ten seconds before the coach says "stop": residual echo.
+    echo = EchoEvidence(mic_db=-23.7, out_db=-37.2, reference_db=-23.6, converged=True)
+    assert guard.judge(Command(Intent.STOP, 7.09, "stop"), echo).drop
+    # The same evidence never silences a pain report.
+    assert not guard.judge(Command(Intent.PAIN, 7.09, "it hurts"), echo).drop
+    # A person saying "stop" over the coach (little removed) is obeyed.
+    person = EchoEvidence(mic_db=-20.0, out_db=-22.0, reference_db=-23.6, converged=True)
+    assert not guard.judge(Command(Intent.STOP, 7.09, "stop"), person).drop

@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
-from voicecoach.core.intents import SAFETY_INTENTS, Command
+from voicecoach.core.intents import SAFETY_INTENTS, Command, Intent
 
 __all__ = [
     "EchoEvidence",
@@ -236,7 +236,13 @@ class EchoGuard:
         if not self.active(command.time):
             return Verdict(False, MatchStrength.NONE, "the coach was silent")
         strength = self.match(command)
-        safety = command.intent in SAFETY_INTENTS
+        # "Stop" only halts and asks whether to go on: a false one costs a question,
+        # and the coach says "stop" in its own instructions ("if it hurts, stop").
+        # It is judged like other commands on the words the coach is saying; pain
+        # and warning symptoms keep the strict rule (a missed one costs health).
+        safety = command.intent in SAFETY_INTENTS and not (
+            command.intent is Intent.STOP and strength is MatchStrength.WEAK
+        )
         # An unconverged canceller only matters if the coach's voice reached the
         # microphone during the phrase: over a silent reference there is no
         # echo to learn, and the person must not be ignored for it.
