@@ -112,6 +112,18 @@ class Coach:
         player = self.room.play_into_room(person_wav(self.tmp, text))
         player.wait(timeout=30)
 
+    def say_until(self, text: str, match: Callable[[Event], bool], attempts: int = 3,
+                  timeout: float = 8.0) -> Event:
+        """Say ``text`` until the coach reacts, as a person repeats a missed command."""
+        for attempt in range(attempts):
+            self.say(text)
+            try:
+                return self.wait_for(match, timeout=timeout)[1]
+            except AssertionError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
     def log_text(self) -> str:
         self.output.flush()
         return (self.tmp / "coach.out").read_text(encoding="utf-8", errors="replace")
