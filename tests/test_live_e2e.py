@@ -32,21 +32,16 @@ def test_pause_resume_pain_and_finish_by_voice(tmp_path):
         coach = Coach(room, tmp_path, "try-it")
         try:
             coach.wait_for(typed("state", to="waiting_ready"))
-            coach.say("I'm ready")
-            coach.wait_for(typed("heard", intent="ready"))
+            coach.say_until("I'm ready", typed("heard", intent="ready"))
             # The breathing instruction is speaking: say pause over it.
             coach.wait_for(typed("speech_started", text="Rest your hands"))
-            coach.say("wait")
-            coach.wait_for(typed("state", to="paused"))
+            coach.say_until("wait", typed("state", to="paused"))
             time.sleep(2.0)
-            coach.say("continue")
-            coach.wait_for(typed("heard", intent="resume"))
+            coach.say_until("continue", typed("heard", intent="resume"))
             coach.wait_for(typed("speech_started"))
-            coach.say("it hurts")
-            coach.wait_for(typed("pain"))
+            coach.say_until("it hurts", typed("pain"))
             coach.wait_for(typed("state", to="pain_dialog"))
-            coach.say("end session")
-            coach.wait_for(typed("session_ended"))
+            coach.say_until("end session", typed("session_ended"))
             assert coach.wait_exit() == 0
         finally:
             coach.terminate()
