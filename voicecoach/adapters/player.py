@@ -246,15 +246,18 @@ class Player:
         ALSA are not on the monotonic clock), which would make the echo
         reference's timeline ragged. So time is counted in samples from an
         anchor that follows the measurements slowly (0.5 % of the error per
-        block) and jumps only after a real discontinuity (> 50 ms, e.g. an
-        underrun).
+        block) and jumps only after a real discontinuity (> 50 ms later, e.g.
+        an underrun); it never jumps back.
         """
         predicted = self._anchor + self._played / self.rate
         error = measured - predicted
-        if self._played == 0 or abs(error) > 0.05:
+        if self._played == 0 or error > 0.05:
             self._anchor += error
         else:
-            self._anchor += 0.005 * error
+            # Never jump back: a block cannot start before the previous one ended,
+            # and a burst of late callbacks can measure "earlier" by more than 50 ms.
+            # Small corrections stay far below a block's length, so time still rises.
+            self._anchor += 0.005 * max(error, -0.05)
         t = self._anchor + self._played / self.rate
         self._played += frames
         return t
