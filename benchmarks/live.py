@@ -3,8 +3,8 @@
 Runs the real ``voicecoach run`` against a private PulseAudio server. A probe
 sink records, on one timeline, the coach's speaker on the left channel and the
 room (the person) on the right; the person says "wait" while the coach talks,
-then "continue". For each command: latency = first moment the coach's channel
-falls silent (and stays so 200 ms) minus the end of the person's word.
+then "continue". For each command: latency = the moment the coach's line is
+cut (its channel goes digitally silent) minus the end of the person's word.
 
 Then a second run with nobody speaking measures the coach process's CPU time
 and peak memory over ``--minutes`` of a real routine.
@@ -29,8 +29,13 @@ from tests.live_harness import Coach, typed
 from tests.pulse import PulseRoom
 
 RATE = 16000
-BLOCK = 160  # 10 ms
+BLOCK = 80  # 5 ms
 SILENT_DB = -45.0
+#: The player writes exact zeros once it has cut a line: "digital silence".
+CUT_DB = -90.0
+#: A cut is this much digital silence; the acknowledgement ("Paused. ...")
+#: may follow within 15 ms, so a long silence cannot be asked for.
+CUT_BLOCKS = 2
 #: A coach falling silent later than this after the command did not react to it.
 REACTION_WINDOW = 1.5
 
@@ -55,10 +60,25 @@ def _db(x: np.ndarray) -> np.ndarray:
     return 10 * np.log10(np.mean(blocks**2, axis=1) + 1e-12)
 
 
-def _latencies(path: Path) -> list[float]:
+def _latencies(path: Path, events: list[dict]) -> list[float]:
+    """End of each command spoken over the coach -> the coach's line is cut.
+
+    The cut is the first moment after the word that the coach's channel goes
+    digitally silent (the player fades out and writes zeros). Waiting for a
+    long silence instead would time the acknowledgement that follows the cut
+    ("Paused. ..."), not the cut. A comma pause can be digital silence too, so
+    only words the coach acted on count: the event log's pause commands are
+    placed on the recording's timeline by the coach's first sound.
+    """
     with wave.open(str(path)) as w:
         data = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, 2)
     coach, person = _db(data[:, 0]), _db(data[:, 1])
+    per_second = RATE // BLOCK
+    first_sound = int(np.argmax(coach > SILENT_DB)) / per_second
+    first_speech = next(e["t"] for e in events if e["type"] == "speech_started")
+    acted = [e["t"] - first_speech + first_sound for e in events
+             if e["type"] == "heard" and e.get("intent") == "pause"]
+    hold = round(0.15 * per_second)  # a word ends with 150 ms of silence
     out = []
     i = 0
     n = len(person)
@@ -67,19 +87,23 @@ def _latencies(path: Path) -> list[float]:
             i += 1
             continue
         start = i
-        while i < n and not (person[i : i + 15] <= SILENT_DB).all():
+        while i < n and not (person[i : i + hold] <= SILENT_DB).all():
             i += 1
-        end = i  # first block of 150 ms of person silence
-        if end - start < 10:
+        end = i
+        if end - start < round(0.1 * per_second):
             continue
-        # Only commands spoken over the coach count.
-        if (coach[max(0, start - 30) : start] <= SILENT_DB).all():
+        # Only commands spoken over the coach count: the coach is talking
+        # before the word starts and still when it ends.
+        before = coach[max(0, start - round(0.3 * per_second)) : start]
+        if (before <= SILENT_DB).all() or (coach[end - CUT_BLOCKS : end] <= CUT_DB).all():
             continue
+        if not any(start / per_second < t < end / per_second + REACTION_WINDOW for t in acted):
+            continue  # not heard: the silence found would be a comma's
         j = start
-        while j < n and not (coach[j : j + 20] <= SILENT_DB).all():
+        while j < n and not (coach[j : j + CUT_BLOCKS] <= CUT_DB).all():
             j += 1
-        latency = (j - end) * BLOCK / RATE
-        if latency <= REACTION_WINDOW:  # later silence is the line's own end, not a reaction
+        latency = (j - end) / per_second
+        if 0 < latency <= REACTION_WINDOW:  # later silence is the line's own end
             out.append(latency)
     return out
 
@@ -143,7 +167,8 @@ def measure_latency(commands: int) -> tuple[list[float], int, list[float]]:
             coach.terminate()
             rec.terminate()
             rec.wait(timeout=10)
-        return _latencies(wav), missed, _fired_to_silence(coach.events())
+        events = coach.events()
+        return _latencies(wav, events), missed, _fired_to_silence(events)
 
 
 def measure_cost(minutes: float) -> tuple[float, float]:
