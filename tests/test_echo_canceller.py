@@ -175,6 +175,32 @@ def test_timestamped_blocks_at_another_rate_with_jitter(coach) -> None:
     assert echo_return_loss_enhancement(scene.echo[late], cleaned_all[late]) > 20.0
 
 
+@pytest.mark.parametrize("word", ["next", "stop"])
+def test_with_no_echo_path_the_person_passes_untouched(coach, word) -> None:
+    """Headphones, or a speaker far away: the microphone hears only the person.
+
+    A one-off correlation between the person and the coach used to be taken
+    as the first delay measurement: the filter was reset and the person muted
+    while it "learned" (seen live, a "wait" lost). Measurements must agree twice.
+    """
+    voice = person_voice(word)
+    voice = voice / np.sqrt(np.mean(voice**2)) * 0.1
+    lost = []
+    for at in np.arange(3.0, 10.0, 0.5):  # after the first 2.5 s of coach speech
+        mic = np.zeros_like(coach)
+        i = int(at * RATE)
+        mic[i : i + len(voice)] += voice
+        canceller = EchoCanceller()
+        parts = [canceller.process(mic[k : k + 800], coach[k : k + 800])
+                 for k in range(0, len(mic), 800)]
+        parts.append(canceller.flush())
+        out = np.concatenate(parts)[: len(mic)]
+        span = slice(i, i + len(voice))
+        if rms_db(mic[span]) - rms_db(out[span]) > 3.0:
+            lost.append(float(at))
+    assert lost == []
+
+
 def test_evidence_tells_echo_from_the_person(coach) -> None:
     scene = make_scene(
         coach, person_voice("it hurts"), room=Room(delay_ms=80), ratio_db=0.0, person_at_s=6.0

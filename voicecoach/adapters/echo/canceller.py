@@ -440,11 +440,14 @@ class EchoCanceller:
         estimate = DelayEstimate(found.delay + hi_d, found.confidence)
         if estimate.confidence < opts.min_confidence:
             return
+        # Two measurements in a row must agree, the first one too: with no
+        # echo path (headphones, a speaker far away) the only sound in the
+        # window may be the person, and a one-off peak correlating them with
+        # the coach would move the delay line, reset the filter and mute the
+        # person while it "learns" (seen live: a "wait" lost this way).
         close = opts.samples(2.0)
         pending, self._pending = self._pending, estimate
-        if self._measured is None or (
-            pending is not None and abs(pending.delay - estimate.delay) <= close
-        ):
+        if pending is not None and abs(pending.delay - estimate.delay) <= close:
             self._measured = estimate
             if not self._fits(estimate.delay):
                 # The echo now falls outside the part of the filter that can
