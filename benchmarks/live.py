@@ -9,13 +9,19 @@ cut (its channel goes digitally silent) minus the end of the person's word.
 Then a second run with nobody speaking measures the coach process's CPU time
 and peak memory over ``--minutes`` of a real routine.
 
-    python -m benchmarks.live [--commands N] [--minutes M] [--skip-cost]
+With ``--echo on`` (or ``both``, the default) the coach's speaker is looped
+into the room too, so the command is heard over the coach's own voice through
+the echo canceller, and the person speaks from a "mouth" sink the probe
+records apart.
+
+    python -m benchmarks.live [--commands N] [--minutes M] [--echo off|on|both] [--skip-cost]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -33,15 +39,15 @@ BLOCK = 80  # 5 ms
 SILENT_DB = -45.0
 #: The player writes exact zeros once it has cut a line: "digital silence".
 CUT_DB = -90.0
-#: A cut is this much digital silence; the acknowledgement ("Paused. ...")
-#: may follow within 15 ms, so a long silence cannot be asked for.
-CUT_BLOCKS = 2
+#: A cut is this many zero samples (2 ms); the acknowledgement ("Paused. ...")
+#: may follow within a few ms, so a long silence cannot be asked for.
+CUT_SAMPLES = 32
 #: A coach falling silent later than this after the command did not react to it.
 REACTION_WINDOW = 1.5
 
 
-def _probe(room: PulseRoom) -> None:
-    """probe sink: speaker.monitor -> left, room.monitor -> right."""
+def _probe(room: PulseRoom, person: str = "room") -> None:
+    """probe sink: speaker.monitor -> left, ``person``'s monitor -> right."""
     room.pactl("load-module", "module-null-sink", "sink_name=probe", "channels=2",
                "channel_map=front-left,front-right")
     for name, channel in (("probe_l", "front-left"), ("probe_r", "front-right")):
@@ -50,8 +56,21 @@ def _probe(room: PulseRoom) -> None:
                    "remix=no")
     room.pactl("load-module", "module-loopback", "source=speaker.monitor", "sink=probe_l",
                "latency_msec=10")
-    room.pactl("load-module", "module-loopback", "source=room.monitor", "sink=probe_r",
+    room.pactl("load-module", "module-loopback", f"source={person}.monitor", "sink=probe_r",
                "latency_msec=10")
+
+
+def _echo_room(room: PulseRoom) -> None:
+    """The coach's speaker heard in the room, and the person speaking from a "mouth" sink.
+
+    Both are looped into the room the microphone hears; the mouth keeps the
+    person's voice apart for the probe, as the room now carries the coach too.
+    """
+    room.pactl("load-module", "module-null-sink", "sink_name=mouth", f"rate={room.rate}")
+    room.pactl("load-module", "module-loopback", "source=mouth.monitor", "sink=room",
+               "latency_msec=10")
+    room.pactl("load-module", "module-loopback", "source=speaker.monitor", "sink=room",
+               "latency_msec=20")
 
 
 def _db(x: np.ndarray) -> np.ndarray:
@@ -64,20 +83,18 @@ def _latencies(path: Path, events: list[dict]) -> list[float]:
     """End of each command spoken over the coach -> the coach's line is cut.
 
     The cut is the first moment after the word that the coach's channel goes
-    digitally silent (the player fades out and writes zeros). Waiting for a
-    long silence instead would time the acknowledgement that follows the cut
-    ("Paused. ..."), not the cut. A comma pause can be digital silence too, so
-    only words the coach acted on count: the event log's pause commands are
+    digitally silent (the player fades out and writes zeros) once the command
+    was acted on. Waiting for a long silence instead would time the
+    acknowledgement that follows the cut ("Paused. ..."), not the cut. A comma
+    pause can be digital silence too, so only words the coach acted on count,
+    and the search starts when it acted: the event log's pause commands are
     placed on the recording's timeline by the coach's first sound.
     """
     with wave.open(str(path)) as w:
         data = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, 2)
     coach, person = _db(data[:, 0]), _db(data[:, 1])
     per_second = RATE // BLOCK
-    first_sound = int(np.argmax(coach > SILENT_DB)) / per_second
-    first_speech = next(e["t"] for e in events if e["type"] == "speech_started")
-    acted = [e["t"] - first_speech + first_sound for e in events
-             if e["type"] == "heard" and e.get("intent") == "pause"]
+    acted = _on_recording(coach, events, per_second)
     hold = round(0.15 * per_second)  # a word ends with 150 ms of silence
     out = []
     i = 0
@@ -95,16 +112,53 @@ def _latencies(path: Path, events: list[dict]) -> list[float]:
         # Only commands spoken over the coach count: the coach is talking
         # before the word starts and still when it ends.
         before = coach[max(0, start - round(0.3 * per_second)) : start]
-        if (before <= SILENT_DB).all() or (coach[end - CUT_BLOCKS : end] <= CUT_DB).all():
+        if (before <= SILENT_DB).all():
             continue
-        if not any(start / per_second < t < end / per_second + REACTION_WINDOW for t in acted):
+        heard = [t for t in acted if start / per_second < t < end / per_second + REACTION_WINDOW]
+        if not heard:
             continue  # not heard: the silence found would be a comma's
-        j = start
-        while j < n and not (coach[j : j + CUT_BLOCKS] <= CUT_DB).all():
-            j += 1
-        latency = (j - end) / per_second
+        # The cut comes after the command was acted on; a comma pause before
+        # it can be digital silence too (the mapping is good to a few ms).
+        cut = _first_zeros(data[:, 0], max(start / per_second, heard[0] - 0.02))
+        latency = cut - end / per_second
         if 0 < latency <= REACTION_WINDOW:  # later silence is the line's own end
             out.append(latency)
+    return out
+
+
+def _first_zeros(x: np.ndarray, after: float) -> float:
+    """When the first run of :data:`CUT_SAMPLES` digital zeros at or after ``after`` starts."""
+    i0 = max(0, round(after * RATE))
+    zero = (np.abs(x[i0:].astype(np.int32)) <= 1).astype(np.int32)
+    runs = np.convolve(zero, np.ones(CUT_SAMPLES, np.int32), mode="valid")
+    hits = np.flatnonzero(runs == CUT_SAMPLES)
+    return (i0 + int(hits[0])) / RATE if len(hits) else float("inf")
+
+
+def _on_recording(coach: np.ndarray, events: list[dict], per_second: int) -> list[float]:
+    """Times of the pause commands acted on, on the recording's timeline.
+
+    Each utterance's first sample at the speaker (the "speech_started"
+    event's ``audio_time``, a DAC time) is matched with the nearest sound
+    onset after digital silence in the coach's channel; the offset between
+    the two clocks may drift, so each command is placed with the median
+    offset of the five utterances that started before it.
+    """
+    silent = coach <= CUT_DB
+    onsets = (np.flatnonzero(silent[:-1] & ~silent[1:]) + 1) / per_second
+    starts = [e.get("audio_time", e["t"]) for e in events if e["type"] == "speech_started"]
+    if not len(onsets) or not starts:
+        return []
+    rough = onsets[0] - starts[0]
+    pairs = []
+    for t in starts:
+        k = int(np.argmin(np.abs(onsets - (t + rough))))
+        pairs.append((t, float(onsets[k] - t)))
+    out = []
+    for e in events:
+        if e["type"] == "heard" and e.get("intent") == "pause":
+            before = [d for t, d in pairs if t <= e["t"]][-5:] or [rough]
+            out.append(e["t"] + statistics.median(before))
     return out
 
 
@@ -121,10 +175,17 @@ def _fired_to_silence(events: list[dict]) -> list[float]:
     return out
 
 
-def measure_latency(commands: int) -> tuple[list[float], int, list[float]]:
+def measure_latency(commands: int, echo: bool = False,
+                    keep: Path | None = None) -> tuple[list[float], int, list[float]]:
+    """Say "wait" over the coach ``commands`` times; ``echo``: the coach is heard in the room.
+
+    ``keep``: a folder to leave the probe recording and the event log in.
+    """
     with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=False) as room:
         tmp_path = Path(tmp)
-        _probe(room)
+        if echo:
+            _echo_room(room)
+        _probe(room, "mouth" if echo else "room")
         wav = tmp_path / "probe.wav"
         rec = subprocess.Popen(
             ["parecord", "--device=probe.monitor", "--file-format=wav", f"--rate={RATE}",
@@ -132,6 +193,8 @@ def measure_latency(commands: int) -> tuple[list[float], int, list[float]]:
             env={**os.environ, **room.env},
         )
         coach = Coach(room, tmp_path, "lying-standing")
+        if echo:
+            coach.person_sink = "mouth"
         missed = 0
         try:
             for _ in range(commands):
@@ -145,7 +208,7 @@ def measure_latency(commands: int) -> tuple[list[float], int, list[float]]:
                     # Only commands spoken over the coach are measured: answer
                     # "ready" once the prompt has finished.
                     coach.wait_for(typed("speech_stopped", text="Say ready"), timeout=30)
-                    coach.say("I'm ready")
+                    coach.say_until("I'm ready", typed("heard", intent="ready"))
                     coach.wait_for(typed("speech_started", text="Inhale"), timeout=120)
                 time.sleep(0.5)
                 coach.say("wait")
@@ -168,11 +231,17 @@ def measure_latency(commands: int) -> tuple[list[float], int, list[float]]:
             rec.terminate()
             rec.wait(timeout=10)
         events = coach.events()
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            name = "echo" if echo else "no-echo"
+            shutil.copy(wav, keep / f"{name}-probe.wav")
+            shutil.copy(coach.events_path, keep / f"{name}-events.jsonl")
         return _latencies(wav, events), missed, _fired_to_silence(events)
 
 
 def measure_cost(minutes: float) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=False) as room:
+    """CPU share and peak memory of a session nobody talks to; the coach hears itself."""
+    with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=True) as room:
         coach = Coach(room, Path(tmp), "any-position")
         try:
             coach.wait_for(typed("speech_started"), timeout=120)
@@ -221,27 +290,36 @@ def _peak_mb(pid: int) -> float:
     return total
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--commands", type=int, default=10)
-    ap.add_argument("--minutes", type=float, default=10.0)
-    ap.add_argument("--skip-cost", action="store_true")
-    args = ap.parse_args()
-    lat, missed, fired = measure_latency(args.commands)
-    print("| measure | value |\n|---|---|")
-    print(f"| \"wait\" spoken over the coach and not heard | {missed} of {args.commands} |")
+def _latency_rows(label: str, commands: int, echo: bool, keep: Path | None) -> None:
+    lat, missed, fired = measure_latency(commands, echo, keep)
+    print(f"| {label}: \"wait\" spoken over the coach and not heard | {missed} of {commands} |")
     if fired:
         ms = sorted(x * 1000 for x in fired)
-        print(f"| command acted on -> speaker reports the voice cut, median / max | "
+        print(f"| {label}: command acted on -> speaker reports the voice cut, median / max | "
               f"{statistics.median(ms):.0f} / {ms[-1]:.0f} ms (n={len(ms)}) |")
     if lat:
         ms = sorted(x * 1000 for x in lat)
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-        print(f"| end of spoken command -> silence at the speaker, median | "
-              f"{statistics.median(ms):.0f} ms (n={len(ms)}) |")
-        print(f"| same, p95 | {p95:.0f} ms |")
+        print(f"| {label}: end of spoken command -> the coach's line cut, median / p95 | "
+              f"{statistics.median(ms):.0f} / {p95:.0f} ms (n={len(ms)}) |")
     else:
-        print("| end of spoken command -> silence | no command over speech was measured |")
+        print(f"| {label}: end of spoken command -> cut | no command over speech was measured |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--commands", type=int, default=10)
+    ap.add_argument("--minutes", type=float, default=10.0)
+    ap.add_argument("--echo", choices=("off", "on", "both"), default="both",
+                    help="whether the coach's own voice reaches the microphone")
+    ap.add_argument("--skip-cost", action="store_true")
+    ap.add_argument("--keep", type=Path, help="leave the recordings and event logs here")
+    args = ap.parse_args()
+    print("| measure | value |\n|---|---|")
+    if args.echo in ("off", "both"):
+        _latency_rows("no echo path", args.commands, False, args.keep)
+    if args.echo in ("on", "both"):
+        _latency_rows("coach heard in the room", args.commands, True, args.keep)
     if not args.skip_cost:
         cpu, peak = measure_cost(args.minutes)
         print(f"| CPU over {args.minutes:g} min of a live session (coach + TTS worker) | "

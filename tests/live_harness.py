@@ -78,6 +78,8 @@ class Coach:
             cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT,
         )
         self._seen = 0
+        self.person_sink = "room"
+        """Where :meth:`say` plays the person's voice (a sink looped into the room)."""
 
     def events(self) -> list[Event]:
         """Every event logged so far."""
@@ -109,7 +111,7 @@ class Coach:
 
     def say(self, text: str) -> None:
         """The person says ``text`` into the room (returns when it has been played)."""
-        player = self.room.play_into_room(person_wav(self.tmp, text))
+        player = self.room.play_into_room(person_wav(self.tmp, text), self.person_sink)
         player.wait(timeout=30)
 
     def say_until(self, text: str, match: Callable[[Event], bool], attempts: int = 3,

@@ -99,10 +99,14 @@ class PulseRoom:
                 self.proc.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def play_into_room(self, wav: Path) -> subprocess.Popen[bytes]:
-        """Start playing a WAV file into the room (the "person" speaking)."""
+    def play_into_room(self, wav: Path, sink: str = "room") -> subprocess.Popen[bytes]:
+        """Start playing a WAV file into the room (the "person" speaking).
+
+        ``sink`` may name another sink looped into the room (a "mouth"), so
+        the person's voice can be recorded apart from everything else.
+        """
         return subprocess.Popen(
-            ["paplay", "--device=room", str(wav)], env={**os.environ, **self.env}
+            ["paplay", f"--device={sink}", str(wav)], env={**os.environ, **self.env}
         )
 
     def record(self, out: Path, device: str = "speaker.monitor") -> subprocess.Popen[bytes]:
