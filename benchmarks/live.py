@@ -27,6 +27,7 @@ import subprocess
 import tempfile
 import time
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,22 @@ def _latencies(path: Path, events: list[dict]) -> list[float]:
     return out
 
 
+@dataclass(frozen=True)
+class LatencyRun:
+    """What one latency run measured."""
+
+    latencies: list[float]
+    """End of "wait" -> the coach's line cut, seconds."""
+    said: int
+    """How many times the person said "wait" over the coach."""
+    missed: int
+    """How many of those the coach did not act on."""
+    fired: list[float]
+    """Command acted on -> the speaker reported the cut, seconds."""
+    stray: list[str]
+    """Commands nobody gave (the coach's own voice), by heard text."""
+
+
 def _first_zeros(x: np.ndarray, after: float) -> float:
     """When the first run of :data:`CUT_SAMPLES` digital zeros at or after ``after`` starts."""
     i0 = max(0, round(after * RATE))
@@ -176,7 +193,7 @@ def _fired_to_silence(events: list[dict]) -> list[float]:
 
 
 def measure_latency(commands: int, echo: bool = False,
-                    keep: Path | None = None) -> tuple[list[float], int, list[float]]:
+                    keep: Path | None = None) -> LatencyRun:
     """Say "wait" over the coach ``commands`` times; ``echo``: the coach is heard in the room.
 
     ``keep``: a folder to leave the probe recording and the event log in.
@@ -195,23 +212,27 @@ def measure_latency(commands: int, echo: bool = False,
         coach = Coach(room, tmp_path, "lying-standing")
         if echo:
             coach.person_sink = "mouth"
-        missed = 0
+        missed = said = 0
         try:
             for _ in range(commands):
-                _, event = coach.wait_for(
-                    lambda e: e.get("type") == "state" and e.get("to") == "waiting_ready"
-                    or e.get("type") == "speech_started"
-                    and e.get("text", "").startswith(("Inhale", "Exhale")),
-                    timeout=180,
-                )
-                if event["type"] == "state":
-                    # Only commands spoken over the coach are measured: answer
-                    # "ready" once the prompt has finished.
-                    coach.wait_for(typed("speech_stopped", text="Say ready"), timeout=30)
-                    coach.say_until("I'm ready", typed("heard", intent="ready"))
-                    coach.wait_for(typed("speech_started", text="Inhale"), timeout=120)
+                try:
+                    _, event = coach.wait_for(
+                        lambda e: e.get("type") == "state" and e.get("to") == "waiting_ready"
+                        or e.get("type") == "speech_started"
+                        and e.get("text", "").startswith(("Inhale", "Exhale")),
+                        timeout=180,
+                    )
+                    if event["type"] == "state":
+                        # Only commands spoken over the coach are measured: answer
+                        # "ready" once the prompt has finished.
+                        coach.wait_for(typed("speech_stopped", text="Say ready"), timeout=30)
+                        coach.say_until("I'm ready", typed("heard", intent="ready"))
+                        coach.wait_for(typed("speech_started", text="Inhale"), timeout=120)
+                except AssertionError:
+                    break  # the session ended (or stalled): report what was measured
                 time.sleep(0.5)
                 coach.say("wait")
+                said += 1
                 try:
                     coach.wait_for(typed("state", to="paused"), timeout=8)
                 except AssertionError:
@@ -236,7 +257,9 @@ def measure_latency(commands: int, echo: bool = False,
             name = "echo" if echo else "no-echo"
             shutil.copy(wav, keep / f"{name}-probe.wav")
             shutil.copy(coach.events_path, keep / f"{name}-events.jsonl")
-        return _latencies(wav, events), missed, _fired_to_silence(events)
+        stray = [e["text"] for e in events if e["type"] == "heard"
+                 and e.get("intent") not in ("ready", "pause", "resume")]
+        return LatencyRun(_latencies(wav, events), said, missed, _fired_to_silence(events), stray)
 
 
 def measure_cost(minutes: float) -> tuple[float, float]:
@@ -291,14 +314,18 @@ def _peak_mb(pid: int) -> float:
 
 
 def _latency_rows(label: str, commands: int, echo: bool, keep: Path | None) -> None:
-    lat, missed, fired = measure_latency(commands, echo, keep)
-    print(f"| {label}: \"wait\" spoken over the coach and not heard | {missed} of {commands} |")
-    if fired:
-        ms = sorted(x * 1000 for x in fired)
+    run = measure_latency(commands, echo, keep)
+    print(f"| {label}: \"wait\" spoken over the coach and not acted on | "
+          f"{run.missed} of {run.said} |")
+    if run.stray:
+        print(f"| {label}: commands nobody gave (the coach's own voice) | "
+              f"{len(run.stray)}: {', '.join(run.stray)} |")
+    if run.fired:
+        ms = sorted(x * 1000 for x in run.fired)
         print(f"| {label}: command acted on -> speaker reports the voice cut, median / max | "
               f"{statistics.median(ms):.0f} / {ms[-1]:.0f} ms (n={len(ms)}) |")
-    if lat:
-        ms = sorted(x * 1000 for x in lat)
+    if run.latencies:
+        ms = sorted(x * 1000 for x in run.latencies)
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
         print(f"| {label}: end of spoken command -> the coach's line cut, median / p95 | "
               f"{statistics.median(ms):.0f} / {p95:.0f} ms (n={len(ms)}) |")
