@@ -56,26 +56,28 @@ def seed_screening(history: Path) -> None:
 class Coach:
     """A running ``voicecoach run`` with its event log."""
 
-    def __init__(self, room: PulseRoom, tmp: Path, *args: str, screened: bool = True) -> None:
+    def __init__(self, room: PulseRoom, tmp: Path, *args: str, screened: bool = True,
+                 env: dict[str, str] | None = None) -> None:
         self.room = room
         self.tmp = tmp
         self.events_path = tmp / "events.jsonl"
         self.history = tmp / "history.sqlite3"
         if screened:
             seed_screening(self.history)
-        env = {
+        full_env = {
             **os.environ,
             **room.env,
             "PYTHONPATH": str(ROOT),
             "VOICECOACH_HISTORY": str(self.history),
             "VOICECOACH_CACHE_DIR": str(tmp / "cache"),
             "XDG_CONFIG_HOME": str(tmp / "config"),
+            **(env or {}),
         }
         self.output = (tmp / "coach.out").open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "voicecoach", "run", *args, "--no-keys",
              "--events", str(self.events_path)],
-            cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=full_env, stdout=self.output, stderr=subprocess.STDOUT,
         )
         self._seen = 0
         self.person_sink = "room"

@@ -132,6 +132,46 @@ def test_the_coach_does_not_obey_its_own_voice(tmp_path):
     assert index_of(events, typed("session_ended", reason="completed")) is not None
 
 
+USB_MIC = 'pcm.usbmic {\n  type pulse\n  device "usb.monitor"\n}\nctl.usbmic { type pulse }\n'
+
+
+def test_a_usb_microphone_unplugged_and_replugged_is_found_again(tmp_path):
+    """The named microphone vanishes from the device list and comes back.
+
+    As ALSA sees a USB microphone: its PCM (here an ~/.asoundrc entry routed
+    to a null sink the person speaks into) goes away with the device and
+    returns with it. PortAudio only sees it again after re-reading its list.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    asoundrc = home / ".asoundrc"
+    with PulseRoom(loopback=False) as room:
+        plug = room.pactl("load-module", "module-null-sink", "sink_name=usb")
+        asoundrc.write_text(USB_MIC, encoding="utf-8")
+        coach = Coach(room, tmp_path, "try-it", "--input-device", "usbmic",
+                      env={"HOME": str(home)})
+        coach.person_sink = "usb"
+        try:
+            coach.wait_for(typed("state", to="waiting_ready"))
+            # Unplug: the device stops delivering (PulseAudio would move a stream
+            # whose source vanished elsewhere, so suspend it first), then the sound
+            # server loses it and ALSA its PCM.
+            room.pactl("suspend-sink", "usb", "1")
+            coach.wait_for(typed("microphone", ok=False), timeout=30)
+            room.pactl("unload-module", plug)
+            asoundrc.unlink()
+            coach.wait_for(typed("microphone", detail="audio devices re-read"), timeout=30)
+            # Plug it back in: only a fresh device list has it.
+            room.pactl("load-module", "module-null-sink", "sink_name=usb")
+            asoundrc.write_text(USB_MIC, encoding="utf-8")
+            coach.wait_for(typed("microphone", ok=True), timeout=40)
+            coach.say_until("I'm ready", typed("heard", intent="ready"))
+        finally:
+            coach.terminate()
+    events = coach.events()
+    assert index_of(events, typed("session_ended", reason="interrupted")) is not None
+
+
 def test_microphone_unplugged_mid_session_and_back(tmp_path):
     with PulseRoom(loopback=False) as room:
         coach = Coach(room, tmp_path, "try-it")

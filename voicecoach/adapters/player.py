@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.adapters import portaudio
 from voicecoach.adapters.devices import NO_OUTPUT_HINT, resolve, sounddevice
 from voicecoach.errors import DeviceError
 
@@ -117,10 +118,17 @@ class Player:
         self._played = 0
         self.underflows = 0
         """Blocks PortAudio reported as late (glitches), for diagnostics."""
+        self._unregister: Callable[[], None] | None = None
 
     # -- control (any thread) ------------------------------------------------
     def open(self) -> None:
         """Open and start the stream; raises :class:`DeviceError`."""
+        with portaudio.lock:  # never while PortAudio restarts to re-read devices
+            self._open()
+        if self._unregister is None:
+            self._unregister = portaudio.register(self.release)
+
+    def _open(self) -> None:
         sd = sounddevice()
         info = resolve(self.device_spec, "output")
         rate = int(self.requested_rate or info.default_rate or 48000)
@@ -204,9 +212,22 @@ class Player:
             return None
         if time.monotonic() - self._last_callback > STALL_SECONDS:
             self._failed = "the audio output stopped responding (device unplugged?)"
-        elif not self._stream.active and not self._closing:
-            self._failed = "the audio output stream stopped (device unplugged?)"
+            return self._failed
+        with portaudio.lock:  # asks PortAudio: the stream must still exist
+            stream = self._stream
+            if stream is not None and not stream.active and not self._closing:
+                self._failed = "the audio output stream stopped (device unplugged?)"
         return self._failed
+
+    def release(self) -> bool:
+        """Close the stream for a PortAudio refresh, unless something is playing.
+
+        The next :meth:`open` (the speaker's next utterance) opens it again.
+        """
+        with portaudio.lock:
+            if self.busy:
+                return False
+            return self.close()
 
     def abandon(self) -> list[int]:
         """After a failure: forget every item (returns their ids) and close the stream."""
@@ -217,11 +238,25 @@ class Player:
         self.close()
         return ids
 
-    def close(self, timeout: float = 2.0) -> None:
-        """Stop the stream; a device that hangs on close is left behind after ``timeout``."""
+    def close(self, timeout: float = 2.0) -> bool:
+        """Stop the stream; a device that hangs on close is left behind after ``timeout``.
+
+        Returns False when it was left behind.
+        """
+        with portaudio.lock:
+            return self._close(timeout)
+
+    def shutdown(self) -> None:
+        """Close for good: also stop taking part in PortAudio refreshes."""
+        if self._unregister is not None:
+            self._unregister()
+            self._unregister = None
+        self.close()
+
+    def _close(self, timeout: float) -> bool:
         stream, self._stream = self._stream, None
         if stream is None:
-            return
+            return True
         self._closing = True
 
         def _close() -> None:
@@ -233,6 +268,10 @@ class Player:
         closer = threading.Thread(target=_close, daemon=True, name="voicecoach-close-output")
         closer.start()
         closer.join(timeout)
+        if closer.is_alive():
+            portaudio.track(closer)
+            return False
+        return True
 
     # -- the audio thread ----------------------------------------------------
     def _finished(self) -> None:

@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voicecoach.adapters import portaudio
 from voicecoach.adapters.audio import Clip
 from voicecoach.adapters.devices import NO_OUTPUT_HINT
 from voicecoach.adapters.earcons import GAP, earcon
@@ -241,7 +242,7 @@ class CoachSpeaker:
         deadline = time.monotonic() + 0.2
         while self.player.busy and self.player.health() is None and time.monotonic() < deadline:
             time.sleep(0.005)  # let the fade finish so closing does not click
-        self.player.close()
+        self.player.shutdown()
         with self._lock:
             leftover = list(self._open)
         for id in leftover:
@@ -304,6 +305,12 @@ class CoachSpeaker:
             self._fault(exc)
             self._end(job.id, time.monotonic(), interrupted=True)
             return
+        # Open and queue under PortAudio's lock: a device refresh in between
+        # would close the stream under a queued utterance that then never plays.
+        with portaudio.lock:
+            self._queue_on_device(job, speech)
+
+    def _queue_on_device(self, job: _Job, speech: Clip | None) -> None:
         if not self.player.is_open:
             try:
                 self.player.open()
@@ -407,5 +414,5 @@ def open_speaker(device: str | int | None = None, settings: VoiceSettings | None
         return CoachSpeaker(synth, player, settings, on_event=on_event, warm=warm)
     except BaseException:
         renderer.close()
-        player.close()
+        player.shutdown()
         raise

@@ -10,6 +10,9 @@ It also watches the microphone. When no audio arrives for
 simply stop calling back), it tells the loop, closes the stream and keeps
 trying to open it again; when audio flows again it says so. A recognizer error
 is reported the same way and the recognizer is reset, so hearing carries on.
+While the microphone is lost it also has PortAudio re-read its device list
+every few seconds (:mod:`voicecoach.adapters.portaudio`): a USB microphone
+plugged back in is invisible to PortAudio until then.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from voicecoach.adapters import portaudio
 from voicecoach.adapters.audio_source import AudioChunk, MicrophoneSource
 from voicecoach.adapters.recognizer import Recognizer
 from voicecoach.errors import VoicecoachError
@@ -35,6 +39,9 @@ STALL_SECONDS = 1.5
 START_GRACE_SECONDS = 5.0
 #: How often to try opening a lost microphone again.
 RETRY_SECONDS = 1.0
+#: While the microphone is lost, PortAudio re-reads the device list at most this
+#: often (a replugged USB microphone is invisible to it until then).
+REFRESH_SECONDS = 5.0
 
 MIC_LOST = "I can't hear the microphone. You can carry on with the keyboard."
 MIC_BACK = "I can hear you again."
@@ -50,6 +57,7 @@ class Listener:
         inbox: queue.Queue[InboxItem],
         engine_name: str = "",
         open_echo: Callable[[], EchoPath] | None = None,
+        refresh_devices: Callable[[], bool] | None = None,
     ) -> None:
         self._open_source = open_source
         self._open_recognizer = open_recognizer
@@ -65,6 +73,9 @@ class Listener:
         self.last_error = ""
         self.echo_problem = ""
         self.errors = 0
+        self.refreshes = 0
+        """Times PortAudio re-read the device list while the microphone was lost."""
+        self._refresh_devices = refresh_devices or portaudio.refresh
         self.ready = threading.Event()
         self.failure: BaseException | None = None
 
@@ -99,13 +110,21 @@ class Listener:
             self.description = info.describe()
         self.ready.set()
         lost = False
+        refreshed = time.monotonic()
         while not self._stop.is_set():
+            if lost and time.monotonic() - refreshed >= REFRESH_SECONDS:
+                # Only this thread opens microphone streams, so none is half-open now.
+                refreshed = time.monotonic()
+                if self._refresh_devices():
+                    self.refreshes += 1
+                    self._inbox.put(MicStatus(False, "", "audio devices re-read"))
             try:
                 source = self._open_source()
                 source.open()
             except VoicecoachError as exc:
                 if not lost:
                     lost = True
+                    refreshed = time.monotonic()
                     log.warning("microphone unavailable: %s", exc)
                     self._inbox.put(MicStatus(False, MIC_LOST, exc.message))
                 self._stop.wait(RETRY_SECONDS)
@@ -116,6 +135,7 @@ class Listener:
                 lost = False
             if not lost and not self._stop.is_set():
                 lost = True
+                refreshed = time.monotonic()
                 self._inbox.put(MicStatus(False, MIC_LOST, self.last_error or "no audio"))
             _close_in_background(source)
             self._source = None
@@ -187,7 +207,7 @@ class Listener:
             self._echo.close()
 
 
-def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> None:
+def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> bool:
     """Close a stream that may hang (a frozen sound server, a vanished USB device).
 
     Stopping a PortAudio stream waits on the device; when the device is the
@@ -199,3 +219,6 @@ def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> None
     closer.join(timeout)
     if closer.is_alive():
         log.warning("the microphone stream did not close within %.0f s; left behind", timeout)
+        portaudio.track(closer)
+        return False
+    return True
