@@ -109,12 +109,6 @@ exercises:
 """
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap (issues 5 and 7): PocketSphinx sometimes decodes the echo residual "
-    "left by the canceller (12-15 dB removed) as a command ('go on', 'numb'); safety "
-    "commands are deliberately not discounted on energy alone",
-)
 def test_the_coach_does_not_obey_its_own_voice(tmp_path):
     routine = tmp_path / "quiet.yaml"
     routine.write_text(QUIET_ROOM_ROUTINE, encoding="utf-8")

@@ -47,6 +47,9 @@ START_TIMEOUT = 4.0
 #: was seen to pass without a callback on a loaded 2-core machine with a healthy
 #: device, so the threshold leaves room for scheduling hiccups.
 STALL_SECONDS = 2.5
+#: A DAC time this long later than the sample count, block after block, is a gap
+#: in the sound (an underrun), not a late callback.
+GAP_CONFIRM_SECONDS = 0.04
 
 Tap = Callable[[np.ndarray, float], None]
 """Reference tap: ``tap(block, dac_time)``; mono float32 at :attr:`Player.rate`. Must not block."""
@@ -116,6 +119,8 @@ class Player:
         self._frames = 0
         self._anchor = 0.0
         self._played = 0
+        self._late_frames = 0
+        self._late_min = float("inf")
         self.underflows = 0
         """Blocks PortAudio reported as late (glitches), for diagnostics."""
         self._unregister: Callable[[], None] | None = None
@@ -159,6 +164,8 @@ class Player:
         self._frames = 0
         self._anchor = 0.0
         self._played = 0
+        self._late_frames = 0
+        self._late_min = float("inf")
         self._stream = stream
         try:
             stream.start()
@@ -285,14 +292,27 @@ class Player:
         ALSA are not on the monotonic clock), which would make the echo
         reference's timeline ragged. So time is counted in samples from an
         anchor that follows the measurements slowly (0.5 % of the error per
-        block) and jumps only after a real discontinuity (> 50 ms later, e.g.
-        an underrun); it never jumps back.
+        block) and jumps only after a real discontinuity (an underrun: every
+        block for :data:`GAP_CONFIRM_SECONDS` measures more than 50 ms late,
+        and the jump is the least of those errors); it never jumps back.
+
+        One late callback, or a short burst of them, is not a gap: the
+        sound went on without a break. Jumping on it (as this did) moved the
+        echo canceller's reference 65-70 ms away from the echo every few
+        seconds of a live session, and the coach heard itself say "next".
         """
         predicted = self._anchor + self._played / self.rate
         error = measured - predicted
-        if self._played == 0 or error > 0.05:
+        if self._played == 0:
             self._anchor += error
+        elif error > 0.05:
+            self._late_frames += frames
+            self._late_min = min(self._late_min, error)
+            if self._late_frames >= GAP_CONFIRM_SECONDS * self.rate:
+                self._anchor += self._late_min
+                self._late_frames, self._late_min = 0, float("inf")
         else:
+            self._late_frames, self._late_min = 0, float("inf")
             # Never jump back: a block cannot start before the previous one ended,
             # and a burst of late callbacks can measure "earlier" by more than 50 ms.
             # Small corrections stay far below a block's length, so time still rises.

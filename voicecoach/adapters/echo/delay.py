@@ -28,6 +28,8 @@ class DelayEstimate:
     """Samples by which the echo in the microphone lags the reference."""
     confidence: float
     """Peak of the whitened correlation over its typical level (higher is surer)."""
+    fine: float | None = None
+    """The delay to a fraction of a sample (parabolic fit around the peak), when known."""
 
     def seconds(self, rate: int) -> float:
         """The delay in seconds at ``rate``."""
@@ -69,6 +71,13 @@ def gcc_phat(
     best = int(np.argmax(values))
     peak = float(values[best])
     typical = float(np.median(np.abs(values))) + 1e-12
-    # Parabolic interpolation does not matter at 16 kHz for a 250 ms filter;
-    # the integer lag is what the delay line can use.
-    return DelayEstimate(delay=int(lags[best]), confidence=peak / typical)
+    # The integer lag is what a delay line needs; the fraction (a parabola
+    # through the peak and its neighbours) is what tracking a clock drift of
+    # a few samples a minute needs.
+    fine = float(lags[best])
+    if 0 < best < len(values) - 1:
+        left, right = float(values[best - 1]), float(values[best + 1])
+        curve = left - 2 * peak + right
+        if curve < 0:
+            fine += 0.5 * (left - right) / curve
+    return DelayEstimate(delay=int(lags[best]), confidence=peak / typical, fine=fine)
