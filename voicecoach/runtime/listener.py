@@ -32,7 +32,7 @@ from voicecoach.runtime.inbox import Heard, InboxItem, MicStatus
 
 log = logging.getLogger(__name__)
 
-#: No audio for this long means the microphone is gone (blocks come every 50 ms).
+#: No audio for this long means the microphone is gone (blocks come every 20 ms).
 STALL_SECONDS = 1.5
 #: A freshly opened stream may take a while to deliver its first block (PulseAudio
 #: null sinks and Bluetooth stall about 1.5 s at start), so the first block gets longer.
