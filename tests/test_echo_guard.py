@@ -180,3 +180,19 @@ def test_stop_misheard_in_the_coachs_own_line_is_dropped_but_pain_is_not():
     # A person saying "stop" over the coach (little removed) is obeyed.
     person = EchoEvidence(mic_db=-20.0, out_db=-22.0, reference_db=-23.6, converged=True)
     assert not guard.judge(Command(Intent.STOP, 7.09, "stop"), person).drop
+
+
+def test_a_large_removal_is_echo_even_while_the_canceller_learns():
+    """Seen live: "stop" heard in "Start with the left side." right after a re-learn."""
+    from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
+    from voicecoach.core.intents import Command, Intent
+
+    guard = EchoGuard()
+    guard.spoke(Utterance("Start with the left side.", 36.06, duration=1.4))
+    residue = EchoEvidence(mic_db=-21.7, out_db=-40.4, reference_db=-21.7, converged=False)
+    assert guard.judge(Command(Intent.STOP, 37.46, "stop"), residue).drop
+    # Pain and symptoms keep the stricter bar (22 dB) while learning too.
+    assert not guard.judge(Command(Intent.SYMPTOM, 37.46, "numb"), residue).drop
+    # The person saying "stop" over the coach while it learns: little removed, obeyed.
+    person = EchoEvidence(mic_db=-19.0, out_db=-22.0, reference_db=-21.7, converged=False)
+    assert not guard.judge(Command(Intent.STOP, 37.46, "stop"), person).drop

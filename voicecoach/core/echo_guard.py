@@ -165,9 +165,9 @@ class GuardOptions:
     echo_only_db: float = 18.0
     """Removed this much with no word match: pure echo; drops non-safety commands."""
     echo_only_safety_db: float = 22.0
-    """The same for safety commands, set higher: measured 27-32 dB removed when a
-    recognizer heard "numb" or "pain" in pure residual echo, 7-8 dB when the
-    person said "it hurts" 6 dB below the coach."""
+    """The same for pain and symptoms ("stop" only asks a question), set higher:
+    measured 27-32 dB removed when a recognizer heard "numb" or "pain" in pure
+    residual echo, 7-8 dB when the person said "it hurts" 6 dB below the coach."""
     keep_s: float = 30.0
     """How long utterances are remembered after they end."""
 
@@ -251,11 +251,21 @@ class EchoGuard:
             and not evidence.converged
             and evidence.reference_db > o.silent_reference_db
         )
-        if learning:
+        # Pain and warning symptoms need purer echo to be dropped than "stop".
+        pure = (o.echo_only_safety_db
+                if command.intent in SAFETY_INTENTS and command.intent is not Intent.STOP
+                else o.echo_only_db)
+        if learning and evidence is not None:
             # The canceller is still learning the room (the session's first
-            # seconds): its energies say nothing yet, and the echo is loud.
-            # Words and timing decide safety commands; other commands wait
-            # until the coach is quiet (the person can repeat them).
+            # seconds, or after the echo path changed): a small removal says
+            # nothing yet, and the echo is loud. But a learning filter removes
+            # less of the coach than it will and never the person, so a large
+            # removal is echo even now (seen live: "stop" heard in "Start with
+            # the left side" 19 dB down, right after a re-learn).
+            if evidence.removed_db >= pure:
+                return Verdict(True, strength, "only the coach's voice was heard")
+            # Otherwise words and timing decide safety commands; other commands
+            # wait until the coach is quiet (the person can repeat them).
             evidence = None
             if not safety and strength is MatchStrength.NONE:
                 return Verdict(True, strength, "the canceller is still learning the room")
@@ -270,7 +280,7 @@ class EchoGuard:
             return Verdict(True, strength, "the coach's words at that moment, echo")
         if strength is MatchStrength.WEAK and not safety and echo_like and not person:
             return Verdict(True, strength, "the coach's words, echo")
-        if removed is not None and removed >= (o.echo_only_safety_db if safety else o.echo_only_db):
+        if removed is not None and removed >= pure:
             return Verdict(True, strength, "only the coach's voice was heard")
         if strength is MatchStrength.WEAK:
             return Verdict(False, strength, "the coach's words, but not then")
