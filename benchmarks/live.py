@@ -217,12 +217,20 @@ def measure_latency(commands: int, echo: bool = False,
         try:
             for _ in range(commands):
                 try:
-                    _, event = coach.wait_for(
-                        lambda e: e.get("type") == "state" and e.get("to") == "waiting_ready"
-                        or e.get("type") == "speech_started"
-                        and e.get("text", "").startswith(("Inhale", "Exhale")),
-                        timeout=180,
-                    )
+                    while True:
+                        _, event = coach.wait_for(
+                            lambda e: e.get("type") == "state"
+                            and e.get("to") in ("waiting_ready", "stop_dialog")
+                            or e.get("type") == "speech_started"
+                            and e.get("text", "").startswith(("Inhale", "Exhale")),
+                            timeout=180,
+                        )
+                        if event.get("to") != "stop_dialog":
+                            break
+                        # The coach stopped on its own voice (counted as stray below):
+                        # answer as a person would, and carry on measuring.
+                        coach.wait_for(typed("speech_stopped", text="Stopped."), timeout=30)
+                        coach.say_until("continue", typed("heard", intent="resume"))
                     if event["type"] == "state":
                         # Only commands spoken over the coach are measured: answer
                         # "ready" once the prompt has finished.
