@@ -21,8 +21,16 @@ _FLOOR_DB = -10.0  # digital silence; int16 full scale is about 90 dB
 class FrameLevels:
     """Frame energies (dB) of the last ``keep_seconds`` of a stream."""
 
-    def __init__(self, sample_rate: int, keep_seconds: float = 10.0) -> None:
+    def __init__(self, sample_rate: int, keep_seconds: float = 10.0,
+                 band_hz: tuple[float, float] | None = None) -> None:
         self._frame = round(sample_rate * _FRAME_SECONDS)
+        self._band: tuple[int, int] | None = None
+        if band_hz is not None:
+            hz_per_bin = sample_rate / self._frame
+            self._band = (max(1, round(band_hz[0] / hz_per_bin)),
+                          min(self._frame // 2, round(band_hz[1] / hz_per_bin)) + 1)
+            self._window = np.hanning(self._frame).astype(np.float32)
+            self._scale = 2.0 / (self._frame * float(np.sum(self._window**2)))
         self._db: deque[float] = deque(maxlen=round(keep_seconds / _FRAME_SECONDS))
         self._t0 = 0.0  # audio time of self._db[0]
         self._pending = np.zeros(0, np.float32)
@@ -42,7 +50,12 @@ class FrameLevels:
         usable = len(buf) - len(buf) % self._frame
         if usable:
             frames = buf[:usable].reshape(-1, self._frame)
-            db = 10 * np.log10(np.mean(frames * frames, axis=1) + 1.0)
+            if self._band is None:
+                power = np.mean(frames * frames, axis=1)
+            else:
+                spec = np.fft.rfft(frames * self._window, axis=1)[:, self._band[0]:self._band[1]]
+                power = np.sum(spec.real**2 + spec.imag**2, axis=1) * self._scale
+            db = 10 * np.log10(power + 1.0)
             for v in db:
                 if len(self._db) == self._db.maxlen:
                     self._t0 += _FRAME_SECONDS

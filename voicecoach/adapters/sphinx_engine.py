@@ -95,6 +95,11 @@ class SphinxTuning:
     background_db: float = 6.0
     """A neighbouring word this much quieter than the phrase is background (babble, a
     television), not the speaker's own sentence: it breaks neither isolation nor the tail."""
+    level_band_hz: tuple[float, float] | None = (150.0, 6000.0)
+    """Loudness for the isolation checks is measured in this band, where the acoustic model
+    listens (None: broadband). Broadband levels are dominated by rumble below 150 Hz (fans,
+    traffic, pink noise), which hid commands in steady noise: "the surroundings are 6 dB
+    quieter than the phrase" failed on pure noise that the decoder never hears."""
     denoise_db: int = -15
     """Speex noise suppression in front of the decoder (0: off)."""
     max_utterance_seconds: float = 6.0
@@ -142,7 +147,8 @@ class SphinxRecognizer:
         self._fed_to = 0.0  # audio time of the next sample the decoder will see
         self._denoiser = (open_denoiser(self.sample_rate, self.tuning.denoise_db)
                           if self.tuning.denoise_db else None)
-        self._levels = FrameLevels(self.sample_rate)
+        self._levels = FrameLevels(self.sample_rate, band_hz=self.tuning.level_band_hz)
+        self._broad = FrameLevels(self.sample_rate) if self.tuning.level_band_hz else None
         self._owner = ThreadOwner("this PocketSphinx recognizer")
         self.info = RecognizerInfo("sphinx", "en-us (pocketsphinx wheel), command LM",
                                    model, "en")
@@ -191,6 +197,8 @@ class SphinxRecognizer:
             samples = self._denoiser.process(samples)
         self._remember(samples)
         self._levels.add(samples, self._fed_to)
+        if self._broad is not None:
+            self._broad.add(samples, self._fed_to)
         self._fed_to += len(samples) / self.sample_rate
         if len(samples):
             self._decoder.process_raw(samples.tobytes(), False, False)
@@ -210,6 +218,8 @@ class SphinxRecognizer:
         self._history.clear()
         self._history_samples = 0
         self._levels.clear()
+        if self._broad is not None:
+            self._broad.clear()
         if self._denoiser is not None:
             self._denoiser = open_denoiser(self.sample_rate, self.tuning.denoise_db)
 
@@ -252,8 +262,7 @@ class SphinxRecognizer:
                 continue
             token = command_token(phrase)
             tail = t.safety_tail_seconds if phrase.is_safety else t.tail_seconds
-            level = self._levels.level(start, end)
-            after = [w for w in words[i + 1 :] if self._foreground(w, level)]
+            after = [w for w in words[i + 1 :] if self._foreground(w, (start, end))]
             following = after[0][1] if after else decoded_to
             if following - end < tail:
                 continue  # still talking (or not yet sure it has stopped)
@@ -279,7 +288,7 @@ class SphinxRecognizer:
         tail = t.safety_tail_seconds if phrase.is_safety else t.tail_seconds
         level = self._levels.level(start, end)
         for word, prev_start, prev_end in reversed(words[:i]):
-            if not self._foreground((word, prev_start, prev_end), level):
+            if not self._foreground((word, prev_start, prev_end), (words[i][1], end)):
                 continue
             if start - prev_end >= lead:
                 break
@@ -297,9 +306,18 @@ class SphinxRecognizer:
             return True
         return self._levels.level(a, b) < level - self.tuning.background_db
 
-    def _foreground(self, word: tuple[str, float, float], level: float) -> bool:
-        """Whether ``word`` was said about as loud as a phrase at ``level`` dB."""
-        return self._levels.level(word[1], word[2]) >= level - self.tuning.background_db
+    def _foreground(self, word: tuple[str, float, float], phrase: tuple[float, float]) -> bool:
+        """Whether ``word`` was said about as loud as the phrase spanning ``phrase``.
+
+        Judged in the model's band, and also broadband when there is a band: a
+        neighbouring word's nasals and voicing live low, so in the band alone
+        "the next *bus*" looked 6 dB quieter than "bus" and let it stand alone.
+        """
+        drop = self.tuning.background_db
+        if self._levels.level(word[1], word[2]) >= self._levels.level(*phrase) - drop:
+            return True
+        return (self._broad is not None
+                and self._broad.level(word[1], word[2]) >= self._broad.level(*phrase) - drop)
 
     def _housekeeping(self, now: float) -> None:
         """Keep the utterance short: restart on long silence or after too long."""
