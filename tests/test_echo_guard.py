@@ -196,3 +196,16 @@ def test_a_large_removal_is_echo_even_while_the_canceller_learns():
     # The person saying "stop" over the coach while it learns: little removed, obeyed.
     person = EchoEvidence(mic_db=-19.0, out_db=-22.0, reference_db=-21.7, converged=False)
     assert not guard.judge(Command(Intent.STOP, 37.46, "stop"), person).drop
+
+
+def test_residue_heard_as_an_ordinary_command_is_dropped_at_the_gate_level():
+    """Seen live: "repeat" heard in "Hold for three seconds.", 16 dB removed."""
+    from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
+    from voicecoach.core.intents import Command, Intent
+
+    guard = EchoGuard()
+    guard.spoke(Utterance("Hold for three seconds.", 31.3, duration=2.0))
+    residue = EchoEvidence(mic_db=-22.9, out_db=-39.3, reference_db=-22.8, converged=True)
+    assert guard.judge(Command(Intent.REPEAT, 32.89, "repeat"), residue).drop
+    person = EchoEvidence(mic_db=-20.0, out_db=-27.5, reference_db=-22.8, converged=True)
+    assert not guard.judge(Command(Intent.REPEAT, 32.89, "repeat"), person).drop

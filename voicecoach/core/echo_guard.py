@@ -162,8 +162,11 @@ class GuardOptions:
     """The canceller removed less than this: someone other than the coach was speaking."""
     silent_reference_db: float = -60.0
     """Reference below this over a phrase: the coach played nothing then."""
-    echo_only_db: float = 18.0
-    """Removed this much with no word match: pure echo; drops non-safety commands."""
+    echo_only_db: float = 15.0
+    """Removed this much with no word match: pure echo; drops non-safety commands and
+    "stop". The canceller's comfort-noise gate calls such frames pure echo too
+    (``EchoOptions.gate_db``); residue heard as "repeat" in "Hold for three seconds"
+    was 16 dB down, the person 6 dB below the coach 7-8 dB."""
     echo_only_safety_db: float = 22.0
     """The same for pain and symptoms ("stop" only asks a question), set higher:
     measured 27-32 dB removed when a recognizer heard "numb" or "pain" in pure
