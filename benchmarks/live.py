@@ -6,8 +6,8 @@ room (the person) on the right; the person says "wait" while the coach talks,
 then "continue". For each command: latency = the moment the coach's line is
 cut (its channel goes digitally silent) minus the end of the person's word.
 
-Then a second run with nobody speaking measures the coach process's CPU time
-and peak memory over ``--minutes`` of a real routine.
+Then a second run, where the person only answers "I'm ready", measures the
+coach process's CPU time and peak memory over ``--minutes`` of a real routine.
 
 With ``--echo on`` (or ``both``, the default) the coach's speaker is looped
 into the room too, so the command is heard over the coach's own voice through

@@ -184,9 +184,6 @@ def test_stop_misheard_in_the_coachs_own_line_is_dropped_but_pain_is_not():
 
 def test_a_large_removal_is_echo_even_while_the_canceller_learns():
     """Seen live: "stop" heard in "Start with the left side." right after a re-learn."""
-    from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
-    from voicecoach.core.intents import Command, Intent
-
     guard = EchoGuard()
     guard.spoke(Utterance("Start with the left side.", 36.06, duration=1.4))
     residue = EchoEvidence(mic_db=-21.7, out_db=-40.4, reference_db=-21.7, converged=False)
@@ -200,9 +197,6 @@ def test_a_large_removal_is_echo_even_while_the_canceller_learns():
 
 def test_residue_heard_as_an_ordinary_command_is_dropped_at_the_gate_level():
     """Seen live: "repeat" heard in "Hold for three seconds.", 16 dB removed."""
-    from voicecoach.core.echo_guard import EchoEvidence, EchoGuard, Utterance
-    from voicecoach.core.intents import Command, Intent
-
     guard = EchoGuard()
     guard.spoke(Utterance("Hold for three seconds.", 31.3, duration=2.0))
     residue = EchoEvidence(mic_db=-22.9, out_db=-39.3, reference_db=-22.8, converged=True)

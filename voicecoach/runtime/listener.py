@@ -207,7 +207,7 @@ class Listener:
             self._echo.close()
 
 
-def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> bool:
+def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> None:
     """Close a stream that may hang (a frozen sound server, a vanished USB device).
 
     Stopping a PortAudio stream waits on the device; when the device is the
@@ -219,6 +219,4 @@ def _close_in_background(source: MicrophoneSource, timeout: float = 2.0) -> bool
     closer.join(timeout)
     if closer.is_alive():
         log.warning("the microphone stream did not close within %.0f s; left behind", timeout)
-        portaudio.track(closer)
-        return False
-    return True
+        portaudio.track(closer)  # no device refresh while it is inside PortAudio
