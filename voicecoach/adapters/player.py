@@ -50,6 +50,10 @@ STALL_SECONDS = 2.5
 #: A DAC time this long later than the sample count, block after block, is a gap
 #: in the sound (an underrun), not a late callback.
 GAP_CONFIRM_SECONDS = 0.04
+#: A block this much later than the sample count is a gap at once: no burst of
+#: late callbacks comes near it (65-70 ms were seen), and waiting to confirm a
+#: stall this long stamps the first utterance after it seconds too early.
+GAP_AT_ONCE_SECONDS = 0.25
 
 Tap = Callable[[np.ndarray, float], None]
 """Reference tap: ``tap(block, dac_time)``; mono float32 at :attr:`Player.rate`. Must not block."""
@@ -294,7 +298,12 @@ class Player:
         anchor that follows the measurements slowly (0.5 % of the error per
         block) and jumps only after a real discontinuity (an underrun: every
         block for :data:`GAP_CONFIRM_SECONDS` measures more than 50 ms late,
-        and the jump is the least of those errors); it never jumps back.
+        and the jump is the least of those errors); it never jumps back. A
+        block later than :data:`GAP_AT_ONCE_SECONDS` is a gap at once: the
+        stream stalls that long when it starts, or when the interpreter is busy
+        loading a model, and an utterance starting in the confirming blocks was
+        stamped two seconds before it sounded (the echo canceller's reference
+        with it).
 
         One late callback, or a short burst of them, is not a gap: the
         sound went on without a break. Jumping on it (as this did) moved the
@@ -305,6 +314,9 @@ class Player:
         error = measured - predicted
         if self._played == 0:
             self._anchor += error
+        elif error > GAP_AT_ONCE_SECONDS:
+            self._anchor += error
+            self._late_frames, self._late_min = 0, float("inf")
         elif error > 0.05:
             self._late_frames += frames
             self._late_min = min(self._late_min, error)
