@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from tests.session_util import (
+    BASE,
     driver,
     emitted_at,
     emitted_records,
@@ -26,7 +29,9 @@ from voicecoach.core.actions import (
     StopSpeaking,
 )
 from voicecoach.core.intents import Intent
+from voicecoach.core.routine import Routine
 from voicecoach.core.session import Session, SessionOptions, SessionState
+from voicecoach.core.session.flow import TICK_GRACE
 from voicecoach.core.session.wording import Wording, english_number
 
 
@@ -84,6 +89,56 @@ def test_hold_countdown_on_exact_seconds():
     assert done.exercise == "Knee to chest" and done.side == "left" and done.rep == 1
 
 
+def _hold_line(d) -> Speak:
+    return next(e.action for e in d.emitted if isinstance(e.action, Speak)
+                and e.action.text.startswith("Hold"))
+
+
+def _long_cue_routine() -> Routine:
+    data = copy.deepcopy(BASE)
+    data["exercises"][0]["steps"][1]["cue"] = (
+        "Keep the knee up, knee and hip bent at a right angle.")
+    return Routine.model_validate(data)
+
+
+def test_a_countdown_word_due_while_the_coach_talks_is_left_out_not_said_late():
+    # The hold line is longer than the five seconds before "Five." (as a
+    # physiotherapist's cue often is): "Five" would come seconds late with
+    # "Four" right behind it. It is left out; every word said is on its second.
+    d = driver(r=_long_cue_routine())
+    reach(d, SessionState.HOLDING)
+    start = d.t
+    reach(d, SessionState.SPEAKING)
+    line = d.duration(_hold_line(d))
+    assert line > 6.5
+    said_any = False
+    for n, word in enumerate(["Five.", "Four.", "Three.", "Two.", "One."]):
+        due = start + 5.0 + n
+        times = emitted_at(d, word)
+        if due + TICK_GRACE < start + line:
+            assert times == []
+        elif due >= start + line:
+            assert times == [pytest.approx(due, abs=1e-9)]
+            said_any = True
+    assert said_any and emitted_records(d, RecordKind.HOLD_DONE)[0].t == start + 10.0
+
+
+def test_a_countdown_word_just_behind_a_line_is_said_when_the_line_ends():
+    # A virtual speaker slow enough that the hold line ends 0.1 s after
+    # "Five." was due: the word follows the line at once, the rest keep time.
+    probe = driver()
+    reach(probe, SessionState.HOLDING)
+    d = driver()
+    d.words_per_second = probe.words_per_second * probe.duration(_hold_line(probe)) / 5.1
+    reach(d, SessionState.HOLDING)
+    start = d.t
+    assert d.duration(_hold_line(d)) == pytest.approx(5.1)
+    reach(d, SessionState.SPEAKING)
+    assert emitted_at(d, "Five.") == [pytest.approx(start + 5.1, abs=1e-6)]
+    four = emitted_at(d, "Four.")[0]  # as soon as the (slow) "Five." has ended
+    assert 0.0 <= four - (start + 6.0) <= TICK_GRACE
+
+
 def test_pause_freezes_a_hold_to_the_millisecond():
     d = driver()
     reach(d, SessionState.HOLDING)
@@ -101,8 +156,11 @@ def test_pause_freezes_a_hold_to_the_millisecond():
     reach(d, SessionState.SPEAKING)
     done = emitted_records(d, RecordKind.HOLD_DONE)[0]
     assert done.t - resumed_at == pytest.approx(6.75, abs=1e-9)
-    five = emitted_at(d, "Five.")[0]
-    assert five - resumed_at == pytest.approx(1.75, abs=1e-9)
+    # "Five" and "Four" fall 1.75 and 2.75 s after resume, while the coach still
+    # says the resume line: left out rather than said late; the rest keep time.
+    assert emitted_at(d, "Five.") == emitted_at(d, "Four.") == []
+    three = emitted_at(d, "Three.")[0]
+    assert three - resumed_at == pytest.approx(3.75, abs=1e-9)
     paused = emitted_records(d, RecordKind.PAUSED)[0]
     resumed = emitted_records(d, RecordKind.RESUMED)[0]
     assert resumed.data["paused_for"] == 100.0 and paused.t == start + 3.25

@@ -18,7 +18,7 @@ from voicecoach.core.intents import SAFETY_INTENTS, Command, Intent
 from voicecoach.core.routine import Routine
 from voicecoach.core.screening import SCREENING_QUESTIONS
 from voicecoach.core.session.dialogs import FINISH_WORDS, NO_WORDS, YES_WORDS, DialogCore, Stage
-from voicecoach.core.session.flow import EPSILON
+from voicecoach.core.session.flow import EPSILON, TICK_GRACE
 from voicecoach.core.session.plan import Part, UnitKind, estimate_speech
 from voicecoach.core.session.state import (
     PACE_MAX,
@@ -104,6 +104,11 @@ class Session(DialogCore):
         out: list[Action] = []
         if speak_id == self._wait_id and self._state is S.SPEAKING:
             self._speech_finished(self._now, out)
+        if self._late_tick is not None and not self._pending:
+            timer, tick = self._late_tick
+            self._late_tick = None
+            if timer is self._timer and self._now - tick.t <= TICK_GRACE:
+                out.append(self._speak(tick.text))
         return out
 
     def advance(self, now: float) -> list[Action]:
@@ -115,8 +120,12 @@ class Session(DialogCore):
             self._now = t
             if timer.ticks and timer.ticks[0].t < timer.end:
                 tick = timer.ticks.pop(0)
-                out.append(self._speak(tick.text))
+                # Said on its second, or just after the line in progress, or not at all.
+                self._late_tick = (timer, tick) if self._pending else None
+                if not self._pending:
+                    out.append(self._speak(tick.text))
             else:
+                self._late_tick = None
                 self._timer_finished(t, out)
         self._now = max(self._now, now)
         return out

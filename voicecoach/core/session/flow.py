@@ -34,11 +34,15 @@ from voicecoach.core.session.state import (
     SessionOptions,
     SessionState,
 )
-from voicecoach.core.session.timers import FrozenTimer, Timer, countdown_ticks
+from voicecoach.core.session.timers import FrozenTimer, Tick, Timer, countdown_ticks
 from voicecoach.core.session.wording import Wording
 
 #: Seconds of slack when comparing a deadline to "now" (float sums of timers).
 EPSILON = 1e-9
+#: A countdown word whose second comes while the coach is still talking is said
+#: when the line ends if that is at most this late, else left out: "Five" half a
+#: second late, then "Four" right behind it, breaks the rhythm a person holds to.
+TICK_GRACE = 0.25
 
 _STATE_OF_UNIT = {
     UnitKind.HOLD: SessionState.HOLDING,
@@ -83,6 +87,8 @@ class FlowCore:
         self._inflight: list[tuple[int, Part]] = []
         self._wait_id: int | None = None
         self._timer: Timer | None = None
+        self._late_tick: tuple[Timer, Tick] | None = None
+        """A countdown word due while the coach was still talking (see TICK_GRACE)."""
         self._pos = 0
         self._frozen: Frozen | None = None
         self._pace = clamp(self._options.pace, PACE_MIN, PACE_MAX)
