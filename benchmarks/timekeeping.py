@@ -96,6 +96,8 @@ class Timekeeping:
     placed: int = 0
     """Utterances found on the recording (of those logged)."""
     logged: int = 0
+    countdown_late: list[float] = field(default_factory=list)
+    """Each countdown number: first sound on the recording minus the second it was due."""
 
 
 def _rss_mb(pid: int) -> float:
@@ -170,6 +172,20 @@ def holds(events: list[dict], on_recording: dict[int, float]) -> list[tuple[floa
     return out
 
 
+COUNTDOWN = {"Ten seconds.", "Five.", "Four.", "Three.", "Two.", "One."}
+
+
+def countdown_late(events: list[dict], on_recording: dict[int, float],
+                   offset: float) -> list[float]:
+    """How late each countdown number sounded after the second it was due.
+
+    A number is queued on its second (``speak`` event time), so the lateness
+    is its first sound, back on the session clock, minus that time.
+    """
+    return [on_recording[e["id"]] - offset - e["t"] for e in events
+            if e["type"] == "speak" and e.get("text") in COUNTDOWN and e["id"] in on_recording]
+
+
 def run(minutes: float, keep: Path | None = None) -> Timekeeping:
     with tempfile.TemporaryDirectory() as tmp, PulseRoom(loopback=False) as room:
         tmp_path = Path(tmp)
@@ -214,7 +230,10 @@ def run(minutes: float, keep: Path | None = None) -> Timekeeping:
         starts = {int(e["id"]): float(e["audio_time"]) for e in events
                   if e["type"] == "speech_started" and "audio_time" in e}
         on_recording, drift = place(_onsets(wav), starts)
+        offsets = [on_recording[i] - starts[i] for i in on_recording]
+        offset = statistics.median(offsets) if offsets else 0.0
         return Timekeeping(
+            countdown_late=countdown_late(events, on_recording, offset),
             minutes=wall / 60, cpu_percent=100.0 * cpu / wall, peak_mb=peak, rss=rss,
             holds=holds(events, on_recording), drift_ms=drift,
             placed=len(on_recording), logged=len(starts),
@@ -236,6 +255,11 @@ def report(r: Timekeeping) -> str:
         rows.append(f"| loop's own timer error, median / worst | "
                     f"{statistics.median(sched) * 1000:+.1f} / "
                     f"{max(sched, key=abs) * 1000:+.1f} ms |")
+    if r.countdown_late:
+        late = sorted(r.countdown_late)
+        rows.append(f"| countdown numbers: first sound after their second, median / worst | "
+                    f"{statistics.median(late) * 1000:+.0f} / {late[-1] * 1000:+.0f} ms "
+                    f"({sum(x > 0.25 for x in late)} of {len(late)} later than 0.25 s) |")
     rows.append(f"| session clock vs sound card, first to last utterance | "
                 f"{r.drift_ms:+.0f} ms |")
     rows.append(f"| CPU (coach + TTS worker) | {r.cpu_percent:.1f} % of one core |")
