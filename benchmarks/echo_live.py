@@ -21,15 +21,23 @@ Prints a Markdown table (the README's "Hearing the person over the coach").
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import shutil
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
+from benchmarks.speech_corpus import RATE, read_wav
 from tests.conftest import ROOT
-from tests.live_harness import Coach, Event, typed
+from tests.live_harness import Coach, Event, person_wav, typed
 from tests.pulse import PulseRoom
+from voicecoach.runtime.echo import RECORD_ENV
 
 #: Commands said over the coach, with what the coach should hear; none opens a dialog.
 OVER_THE_COACH = (
@@ -63,45 +71,77 @@ def speech_seconds(events: list[Event]) -> float:
     return total
 
 
-def nobody_there(minutes: float) -> tuple[float, int, int]:
+def nobody_there(minutes: float, keep: Path | None = None) -> tuple[float, int, int]:
     """Coach speech seconds, commands obeyed, commands dropped by the guard."""
     with tempfile.TemporaryDirectory() as d, PulseRoom(loopback=True) as room:
         tmp = Path(d)
-        coach = Coach(room, tmp, str(quiet_routine(tmp)))
+        env = {}
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            env[RECORD_ENV] = str(keep / "nobody-there.npz")
+        coach = Coach(room, tmp, str(quiet_routine(tmp)), env=env)
         try:
             end = time.monotonic() + minutes * 60
             while time.monotonic() < end and coach.proc.poll() is None:
                 time.sleep(0.5)
         finally:
             coach.terminate()
+            if keep is not None:
+                shutil.copy(coach.events_path, keep / "nobody-there-events.jsonl")
         events = coach.events()
     heard = sum(1 for e in events if e["type"] == "heard")
     dropped = sum(1 for e in events if e["type"] == "echo_dropped")
     return speech_seconds(events), heard, dropped
 
 
-def over_the_coach(trials: int) -> tuple[int, int, int]:
-    """Commands said, heard, and dropped as echo by the guard."""
-    said = hits = dropped = 0
+@dataclass(frozen=True)
+class Trial:
+    """One command said over the coach."""
+
+    phrase: str
+    intent: str
+    said_at: tuple[float, float]
+    """When the person's voice started and ended playing (``time.monotonic``)."""
+    heard: bool
+    dropped: bool
+    """Missed because the guard dropped it as echo."""
+    other: list[str]
+    """What else the coach heard or dropped meanwhile (``type:intent:text``)."""
+    coach_db: float | None = None
+    """Active level of the coach's voice while the person spoke, dBFS."""
+
+
+def over_the_coach(trials: int, gain_db: float = 0.0, keep: Path | None = None) -> list[Trial]:
+    """Say ``trials`` commands over the coach; ``keep``: leave events and the echo recording."""
+    done: list[Trial] = []
     with tempfile.TemporaryDirectory() as d, PulseRoom(loopback=True) as room:
         tmp = Path(d)
-        coach = Coach(room, tmp, str(quiet_routine(tmp)))
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+        record = (keep or tmp) / "over-the-coach.npz"
+        coach = Coach(room, tmp, str(quiet_routine(tmp)), env={RECORD_ENV: str(record)})
         try:
             for i in range(trials):
                 phrase, intent = OVER_THE_COACH[i % len(OVER_THE_COACH)]
+                person_wav(tmp, phrase, gain_db)  # synthesized before the coach's line starts
                 coach.wait_for(typed("speech_started"), timeout=60)
                 time.sleep(0.8)
                 mark = len(coach.events())
-                coach.say(phrase)
-                said += 1
+                start = time.monotonic()
+                coach.say(phrase, gain_db)
+                end = time.monotonic()
+                heard = True
                 try:
                     coach.wait_for(typed("heard", intent=intent), timeout=4.0, after=mark)
-                    hits += 1
                 except AssertionError:
-                    late = coach.events()[mark:]
-                    dropped += any(
-                        e["type"] == "echo_dropped" and e.get("intent") == intent for e in late
-                    )
+                    heard = False
+                late = coach.events()[mark:]
+                dropped = not heard and any(
+                    e["type"] == "echo_dropped" and e.get("intent") == intent for e in late
+                )
+                other = [f"{e['type']}:{e.get('intent')}:{e.get('text')}" for e in late
+                         if e["type"] in ("heard", "echo_dropped")]
+                done.append(Trial(phrase, intent, (start, end), heard, dropped, other))
                 if intent == "pause" and any(
                     e["type"] == "state" and e.get("to") == "paused" for e in coach.events()[mark:]
                 ):
@@ -112,24 +152,78 @@ def over_the_coach(trials: int) -> tuple[int, int, int]:
                     break
         finally:
             coach.terminate()
-    return said, hits, dropped
+            if keep is not None:
+                shutil.copy(coach.events_path, keep / "over-the-coach-events.jsonl")
+        if record.exists():
+            done = [dataclasses.replace(t, coach_db=coach_level(record, t.said_at)) for t in done]
+        person_db = active_db(
+            read_wav(person_wav(tmp, OVER_THE_COACH[0][0], gain_db), RATE).astype(np.float64)
+            / 32768, RATE,
+        )
+    if keep is not None:
+        rows = [{**dataclasses.asdict(t), "person_db": person_db} for t in done]
+        (keep / "trials.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return [dataclasses.replace(t, coach_db=None if t.coach_db is None else t.coach_db - person_db)
+            for t in done]
+
+
+def active_db(x: np.ndarray, rate: int) -> float:
+    """Level of the loud part of ``x`` (20 ms frames within 30 dB of the loudest), dBFS."""
+    n = rate // 50
+    frames = x[: len(x) // n * n].reshape(-1, n)
+    if not len(frames):
+        return -120.0
+    p = np.mean(frames**2, axis=1)
+    loud = p[p > p.max() * 1e-3]
+    return float(10 * np.log10(np.mean(loud) + 1e-12))
+
+
+def coach_level(record: Path, span: tuple[float, float]) -> float | None:
+    """The coach's active level over ``span`` (monotonic), from the recorded reference."""
+    d = np.load(record)
+    rate, blocks, ref = int(d["reference_rate"]), d["ref_blocks"], d["ref"]
+    inside = np.flatnonzero((blocks[:, 1] >= span[0]) & (blocks[:, 1] < span[1]))
+    if not len(inside):
+        return None
+    a = int(blocks[inside[0], 0])
+    b = int(blocks[inside[-1] + 1, 0]) if inside[-1] + 1 < len(blocks) else len(ref)
+    return active_db(ref[a:b].astype(np.float64), rate)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--minutes", type=float, default=3.0, help="nobody-there session length")
+    parser.add_argument("--minutes", type=float, default=3.0,
+                        help="nobody-there session length (0: skip)")
     parser.add_argument("--trials", type=int, default=16, help="commands said over the coach")
+    parser.add_argument("--gains", type=float, nargs="+", default=[0.0],
+                        help="the person's voice scaled by these dB, one run each")
+    parser.add_argument("--keep", type=Path,
+                        help="leave event logs, trials.json and echo recordings here")
     args = parser.parse_args()
-    seconds, heard, dropped = nobody_there(args.minutes)
-    said, hits, lost = over_the_coach(args.trials)
-    hours = max(seconds, 1e-9) / 3600
     print("| measure | value |")
     print("|---|---|")
-    print(f"| coach speech, nobody there | {seconds / 60:.1f} min |")
-    print(f"| commands obeyed from the coach's own voice | {heard} ({heard / hours:.0f}/h) |")
-    print(f"| caught by the echo guard (`echo_dropped`) | {dropped} ({dropped / hours:.0f}/h) |")
-    print(f"| commands said over the coach, heard | {hits}/{said} ({hits / max(said, 1):.2f}) |")
-    print(f"| ... of the misses, dropped by the guard as echo | {lost} |")
+    if args.minutes > 0:
+        seconds, heard, dropped = nobody_there(args.minutes, args.keep)
+        hours = max(seconds, 1e-9) / 3600
+        print(f"| coach speech, nobody there | {seconds / 60:.1f} min |")
+        print(f"| commands obeyed from the coach's own voice | {heard} ({heard / hours:.0f}/h) |")
+        print(f"| caught by the echo guard (`echo_dropped`) | {dropped} "
+              f"({dropped / hours:.0f}/h) |")
+    for gain in args.gains if args.trials > 0 else []:
+        keep = None if args.keep is None else args.keep / f"gain{gain:+.0f}"
+        trials = over_the_coach(args.trials, gain, keep)
+        hits = sum(t.heard for t in trials)
+        lost = sum(t.dropped for t in trials)
+        ratios = [t.coach_db for t in trials if t.coach_db is not None]
+        ratio = f"{statistics.median(ratios):+.1f} dB" if ratios else "?"
+        print(f"| coach-to-person ratio (median of the trials; person gain {gain:+.0f} dB) "
+              f"| {ratio} |")
+        print(f"| commands said over the coach, heard | {hits}/{len(trials)} "
+              f"({hits / max(len(trials), 1):.2f}) |")
+        print(f"| ... of the misses, dropped by the guard as echo | {lost} |")
+        for t in trials:
+            if not t.heard:
+                print(f"|   missed: {t.phrase!r} | {'; '.join(t.other) or 'nothing heard'} |")
 
 
 if __name__ == "__main__":

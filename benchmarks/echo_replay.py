@@ -4,12 +4,14 @@ Record a live run with ``VOICECOACH_ECHO_RECORD=/tmp/rec.npz voicecoach run ...`
 (see :mod:`voicecoach.runtime.echo`), then iterate on the canceller without
 the devices:
 
-    /work/venv/bin/python -m benchmarks.echo_replay /tmp/rec.npz [--no-gate]
+    /work/venv/bin/python -m benchmarks.echo_replay /tmp/rec.npz [--no-gate] [--every 60]
 
 Blocks are fed in the order the hearing thread saw them, so with unchanged
 code the output is bit-identical to what the recognizer heard live. Prints
 the echo reduction per second of coach speech, its median and 10th
-percentile, and the delay and clock drift the canceller settled on.
+percentile, and the delay and clock drift the canceller settled on;
+``--every S`` adds the same for each S seconds of the session (does the
+cancellation decay as the session goes on?).
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("recordings", nargs="+", type=Path)
     parser.add_argument("--no-gate", action="store_true", help="measure the filter alone")
+    parser.add_argument("--every", type=float, help="also a row for each this many seconds")
     args = parser.parse_args()
     opts = EchoOptions(gate_db=None) if args.no_gate else EchoOptions()
     print("| recording | seconds | ERLE median dB | ERLE p10 dB | delay ms | drift ppm | same |")
@@ -102,6 +105,18 @@ def main() -> None:
             f"| {path.name} | {len(e)} | {np.median(e):.1f} | {np.percentile(e, 10):.1f} "
             f"| {r.delay_s * 1000:.1f} | {r.drift_ppm:.0f} | {same} |"
         )
+        if args.every:
+            with np.load(path) as d:
+                mic, rate = d["mic"], int(d["mic_rate"])
+            step = int(args.every * rate)
+            for start in range(0, len(mic), step):
+                part = erle_per_second(mic[start : start + step], r.out[start : start + step], rate)
+                if part:
+                    print(
+                        f"| ... {start / rate:.0f}-{min(len(mic), start + step) / rate:.0f} s "
+                        f"| {len(part)} | {np.median(part):.1f} | {np.percentile(part, 10):.1f} "
+                        "| | | |"
+                    )
 
 
 if __name__ == "__main__":

@@ -25,13 +25,24 @@ from tests.pulse import PulseRoom
 Event = dict
 
 
-def person_wav(tmp: Path, text: str) -> Path:
-    """``text`` as the Piper voice says it, in a WAV file for paplay."""
+def person_wav(tmp: Path, text: str, gain_db: float = 0.0) -> Path:
+    """``text`` as the Piper voice says it, in a WAV file for paplay.
+
+    ``gain_db`` scales the voice (clipped to int16), for a person nearer or
+    farther than usual.
+    """
+    import numpy as np
+
     from benchmarks.speech_corpus import Voice, say, write_wav
 
-    path = tmp / (text.replace(" ", "_").replace("'", "") + ".wav")
+    suffix = "" if gain_db == 0 else f"_{gain_db:+.1f}dB"
+    path = tmp / (text.replace(" ", "_").replace("'", "") + suffix + ".wav")
     if not path.exists():
-        write_wav(path, say(text, Voice("piper", "joe", 1.0)))
+        audio = say(text, Voice("piper", "joe", 1.0))
+        if gain_db != 0:
+            scaled = audio.astype(np.float64) * 10 ** (gain_db / 20)
+            audio = np.clip(np.round(scaled), -32768, 32767).astype(np.int16)
+        write_wav(path, audio)
     return path
 
 
@@ -111,9 +122,10 @@ class Coach:
             f"output={self.log_text()[-2000:]!r} last events={self.events()[-8:]!r}"
         )
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, gain_db: float = 0.0) -> None:
         """The person says ``text`` into the room (returns when it has been played)."""
-        player = self.room.play_into_room(person_wav(self.tmp, text), self.person_sink)
+        wav = person_wav(self.tmp, text, gain_db)
+        player = self.room.play_into_room(wav, self.person_sink)
         player.wait(timeout=30)
 
     def say_until(self, text: str, match: Callable[[Event], bool], attempts: int = 3,

@@ -166,6 +166,7 @@ class _Run:
         self.resampler: soxr.ResampleStream | None = None
         self.settled = 0.0  # the stamps' offset from the sample count, as of the last block
         self.late: list[float] = []  # offsets of the blocks since a sudden jump
+        self.gaps = 0  # gaps taken so far (the canceller re-measures the delay after one)
 
     def _new_resampler(self) -> soxr.ResampleStream | None:
         if self.in_rate == self.out_rate:
@@ -187,6 +188,7 @@ class _Run:
                     self.start_time += jump
                     self.out_index += int(round(jump * self.out_rate))
                     self.late = []
+                    self.gaps += 1
             elif error - self.settled >= -1.0:
                 self.late = []
                 self.settled = error
@@ -269,6 +271,8 @@ class EchoCanceller:
         self._pending: DelayEstimate | None = None
         self._measured: DelayEstimate | None = None
         self._since_estimate = 0
+        self._gap_at: int | None = None  # where a gap in the stamps was taken, until re-measured
+        self._cancelling_at_gap = False  # whether the filter was cancelling before that gap
         frames_kept = int(opts.history_s * opts.rate / self.frame) + 1
         self._gain = 1.0
         self._hangover = 0
@@ -297,8 +301,11 @@ class EchoCanceller:
         data = _as_float(block)
         if self._origin is None:
             self._origin = dac_time
+        gaps = self._ref_run.gaps
         for index, piece in self._ref_run.place(data, dac_time, self._origin):
             self._ref.write(index, piece)
+        if self._ref_run.gaps != gaps:
+            self._gap()
 
     def feed_mic(self, block: np.ndarray, adc_time: float) -> np.ndarray:
         """Add a captured block (first sample at ``adc_time``); return cleaned audio ready."""
@@ -307,7 +314,11 @@ class EchoCanceller:
         data = _as_float(raw)
         if self._origin is None:
             self._origin = adc_time
-        for index, piece in self._mic_run.place(data, adc_time, self._origin):
+        gaps = self._mic_run.gaps
+        pieces = self._mic_run.place(data, adc_time, self._origin)
+        if self._mic_run.gaps != gaps:
+            self._gap()
+        for index, piece in pieces:
             self._mic.write(index, piece)
             if self._next_frame is None or index > self._next_frame + self.frame * 4:
                 self._next_frame = index  # first block, or a gap (dropped input)
@@ -359,7 +370,11 @@ class EchoCanceller:
         A span the canceller removed most energy from was echo; a span it
         left alone was the person (or noise).
         """
-        origin = self._origin or 0.0
+        # Times are microphone stamps; the timeline counts samples. They part
+        # when the input loses a little audio now and then (an overloaded
+        # machine): seen live, 1.2 s apart after 7 minutes, and every command
+        # then found "nothing known" (a false "ouch" was kept for it).
+        origin = (self._origin or 0.0) + self._mic_run.settled
         lo = int(round((start - origin) * self.options.rate))
         hi = int(round((end - origin) * self.options.rate))
         rows = [r for r in self._log if r[0] + self.frame > lo and r[0] < hi]
@@ -415,7 +430,8 @@ class EchoCanceller:
         ref16 = np.clip(np.round(ref * 32768.0), -32768, 32767).astype(np.int16)
         out = self._speex.process(mic16, ref16).astype(np.float32) / 32768.0
         self._since_estimate += self.frame
-        if self._since_estimate >= opts.samples(opts.estimate_every_s * 1000):
+        every = opts.estimate_every_s / (1 if self._gap_at is None else 2)
+        if self._since_estimate >= opts.samples(every * 1000):
             self._since_estimate = 0
             self._estimate(start + self.frame)
         previous = self._previous
@@ -508,9 +524,28 @@ class EchoCanceller:
     def _max_step(self) -> float:
         return self.options.max_slew * self.frame / self.options.rate
 
+    def _gap(self) -> None:
+        """A stream was moved for a gap: measure the delay again soon, from after it.
+
+        The stamps' gaps are not to be trusted (a 53 ms jump in the
+        speaker's DAC times moved the echo by 9 ms; another of 80 ms by
+        52 ms): until a measurement from audio after the gap says where the
+        echo is now, the filter may be cancelling the wrong place.
+        """
+        if self._next_frame is not None:
+            self._gap_at = self._next_frame + self.options.samples(100.0)
+            self._pending = None
+            self._cancelling_at_gap = self._cancelling()
+
     def _estimate(self, end: int) -> None:
         opts = self.options
         window = opts.samples(opts.estimate_window_s * 1000)
+        if self._gap_at is not None:
+            # Only audio after the gap tells where the echo is now.
+            since = end - self._gap_at
+            if since < opts.samples(750.0):
+                return
+            window = min(window, since)
         lo_d, hi_d = opts.samples(opts.min_delay_ms), opts.samples(opts.max_delay_ms)
         mic = self._mic.read(end - window, window)
         ref = self._ref.read(end - window - hi_d, window + hi_d - lo_d)
@@ -527,6 +562,7 @@ class EchoCanceller:
             # The same echo path, a little earlier or later than before: follow it.
             self._pending = None
             self._measured = estimate
+            self._gap_at = None
             self._track.append((at, fine))
             self._steer(end)
             return
@@ -539,6 +575,24 @@ class EchoCanceller:
         pending_at, self._pending_at = self._pending_at, at
         if pending is not None and abs(pending.delay - estimate.delay) <= close:
             self._measured = estimate
+            self._gap_at = None
+            if self._track and (self._cancelling() or self._cancelling_at_gap):
+                # The filter knows the room, and the echo moved against the
+                # reference all at once: the time stamps jumped (the reference
+                # timeline was moved for a gap that was not one, seen live
+                # every few minutes: 45 ms), not the room. Move the delay line
+                # by as much, so the echo lands where the filter has it, and
+                # keep what it learned and the clock drift (a reset cost 20-30 s
+                # of poor cancellation and a false "status").
+                shift = fine - self._predict(at)
+                self._line_at += shift
+                self._track = deque(((t, d + shift) for t, d in self._track),
+                                    maxlen=self._track.maxlen)
+                self._pending = None
+                self._track.append((pending_at, pending.fine or float(pending.delay)))
+                self._track.append((at, fine))
+                self._steer(end)
+                return
             if not self._fits(estimate.delay):
                 # The echo now falls outside the part of the filter that can
                 # model it: move the delay line, and start learning afresh
@@ -556,6 +610,16 @@ class EchoCanceller:
             self._drift = self._catch_up = 0.0
             self._offset = fine - self._line_at
             self._steer(end)
+
+    def _cancelling(self, seconds: float = 5.0, bar_db: float = 10.0) -> bool:
+        """Whether the filter has been removing the coach's voice lately (median of
+        the frames of the last ``seconds`` in which the coach spoke, at least ``bar_db``)."""
+        n = int(seconds * self.options.rate / self.frame)
+        rows = [r for r in list(self._log)[-n:] if r[3] > 1e-6 and r[1] > 1e-8]
+        if len(rows) < n // 4:
+            return False
+        removed = [10 * np.log10(r[1] / (r[2] + 1e-12)) for r in rows]
+        return float(np.median(removed)) >= bar_db
 
     def _predict(self, at: int) -> float:
         """The echo delay expected at timeline position ``at`` from the recent measurements."""
