@@ -12,8 +12,11 @@ The corpus is synthesized here (nothing is downloaded):
 * **conditions**: clean, pink noise and babble (five TTS talkers) at 10 and
   5 dB SNR; the noise runs through the gaps too (the room does not go quiet);
 * **distractors**: TTS conversation sentences (many contain command words:
-  "wait for the next bus") and, for English, human read speech from Debian
-  ``pocketsphinx-testdata`` (LibriVox and the other recordings there).
+  "wait for the next bus"); for English also 60 more sentences
+  (``CONVERSATION_EN_MORE``, some opening with a command phrase and a comma:
+  "Go on, tell me ...") and human read speech from Debian
+  ``pocketsphinx-testdata`` (LibriVox and the other recordings there). False
+  commands are also counted per group.
 
 A phrase counts as heard when a command of its intent (and symptom) fires
 between its start and 1 s after its end; latency is fire time minus the
@@ -41,6 +44,7 @@ import numpy as np
 
 from benchmarks.speech_corpus import (
     CONVERSATION_EN,
+    CONVERSATION_EN_MORE,
     CONVERSATION_KO,
     RATE,
     Placed,
@@ -128,6 +132,10 @@ def distractor_streams(table: PhraseTable, quick: bool) -> list[Stream]:
         audio, placed = place([(s, say(s, voice)) for s in sentences], gap=0.6)
         out.append(Stream(f"conversation {voice.label}", audio, placed, [None] * len(placed)))
     if table.language == "en":
+        for voice in bench_voices(table.language, quick):
+            audio, placed = place([(s, say(s, voice)) for s in CONVERSATION_EN_MORE], gap=0.6)
+            out.append(Stream(f"more conversation {voice.label}", audio, placed,
+                              [None] * len(placed)))
         human = human_speech()
         if human:
             audio, placed = place([("human", h) for h in human], gap=0.6)
@@ -298,7 +306,13 @@ def evaluate(name: str, quick: bool, verbose: bool) -> dict:
         per_cond[label] = merge(results)
         if snr is None:
             per_voice = {st.label: r for st, r in zip(streams, results, strict=True)}
-    false = merge([run_stream(rec, st) for st in distractors])
+    false_runs = [run_stream(rec, st) for st in distractors]
+    false = merge(false_runs)
+    groups: dict[str, list[float]] = {}
+    for st, o in zip(distractors, false_runs, strict=True):
+        g = groups.setdefault(_group(st.label), [0.0, 0.0])
+        g[0] += len(o.extra)
+        g[1] += o.audio_seconds
     everything = merge([*per_cond.values(), false])
     if verbose:
         for label, o in per_cond.items():
@@ -316,12 +330,18 @@ def evaluate(name: str, quick: bool, verbose: bool) -> dict:
         "false_nonsafety_per_hour": sum(c.intent not in SAFETY_INTENTS
                                         for c in false.extra) / hours,
         "distractor_seconds": false.audio_seconds,
+        "false_groups": {k: (int(n), sec) for k, (n, sec) in groups.items()},
         "latency": _ms(per_cond["clean"].latencies),
         "latency_all": _ms(merge(list(per_cond.values())).latencies),
         "rtf": everything.decode_seconds / everything.audio_seconds,
         "rss": rss_mb() - before,
         "load": load,
     }
+
+
+def _group(label: str) -> str:
+    """Distractor stream label -> its group (the voice is dropped)."""
+    return label.rsplit(" ", 1)[0] if label.startswith(("conversation", "more")) else label
 
 
 def _child(name: str, quick: bool, verbose: bool, q) -> None:  # noqa: ANN001
@@ -393,6 +413,10 @@ def _print(results: list[dict], quick: bool) -> None:
               f"| {r['distractor_seconds']:.0f} | {r['latency'].replace(' | ', ' / ')} "
               f"| {r['latency_all'].replace(' | ', ' / ')} | {r['rtf']:.3f} "
               f"| {r['rss']:.0f} | {r['load']:.1f} |")
+    print("\nFalse commands per distractor group (count in seconds of audio)\n")
+    for r in results:
+        print(f"- {r['name']}: " + ", ".join(f"{k} {n} in {sec:.0f} s"
+                                            for k, (n, sec) in r["false_groups"].items()))
     print("\nClean recall per voice\n")
     for r in results:
         print(f"- {r['name']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["voices"].items()))
