@@ -104,8 +104,8 @@ class SphinxTuning:
     """Speex noise suppression in front of the decoder (0: off)."""
     topn: int = 8
     """Gaussians scored per mixture (PocketSphinx's default is 4). 8 measured +0.035
-    clean and pink 5 dB recall for 4 % more decode time; 16 heard more but also more
-    conversation as commands."""
+    clean and pink 5 dB recall (RTF 0.063 -> 0.076); 16 heard a little more but also
+    took more conversation for commands."""
     max_utterance_seconds: float = 6.0
     """Restart decoding after this long (bounds memory and search on endless speech)."""
     overlap_seconds: float = 1.5
