@@ -10,10 +10,18 @@ real player, microphone, canceller, guard and product recognizer:
    one the guard caught. Rates are per hour of coach speech (from the
    ``speech_started`` / ``speech_stopped`` events).
 2. *Over the coach*: the Piper person (``tests.live_harness.Coach.say``) says a
-   command 0.8 s after the coach starts a line, at the same digital level as
-   the coach; a hit is a ``heard`` event of that intent within 4 s.
+   command 0.8 s after the coach starts a line, scaled by each of ``--gains``
+   dB (unscaled, the person is about 10 dB louder than the coach: gain -10 is
+   a 0 dB coach-to-person ratio, -16 about +6 dB; the ratio is measured per
+   command from the recorded reference); a hit is a ``heard`` event of that
+   intent within 4 s. Misses are listed with what the coach heard instead.
 
     /work/venv/bin/python -m benchmarks.echo_live [--minutes 3] [--trials 16]
+        [--gains 0 -10 -16] [--keep DIR]
+
+``--keep DIR`` leaves the event logs, ``trials.json`` and the echo path's
+recordings (``VOICECOACH_ECHO_RECORD``) there, to replay with
+``benchmarks.echo_replay``.
 
 Prints a Markdown table (the README's "Hearing the person over the coach").
 """
