@@ -528,9 +528,9 @@ class EchoCanceller:
         """A stream was moved for a gap: measure the delay again soon, from after it.
 
         The stamps' gaps are not to be trusted (a 53 ms jump in the
-        speaker's DAC times moved the echo by 9 ms; another of 80 ms by
-        52 ms): until a measurement from audio after the gap says where the
-        echo is now, the filter may be cancelling the wrong place.
+        speaker's DAC times was a 51 ms gap in the sound, an 80 ms jump a
+        52 ms gap): until a measurement from audio after the gap says where
+        the echo is now, the filter may be cancelling the wrong place.
         """
         if self._next_frame is not None:
             self._gap_at = self._next_frame + self.options.samples(100.0)
@@ -578,9 +578,9 @@ class EchoCanceller:
             self._gap_at = None
             if self._track and (self._cancelling() or self._cancelling_at_gap):
                 # The filter knows the room, and the echo moved against the
-                # reference all at once: the time stamps jumped (the reference
-                # timeline was moved for a gap that was not one, seen live
-                # every few minutes: 45 ms), not the room. Move the delay line
+                # reference all at once: a gap in the stamps that was not the
+                # gap in the sound, or the sound path's own buffering (seen
+                # live every few minutes: 28-44 ms), not the room. Move the delay line
                 # by as much, so the echo lands where the filter has it, and
                 # keep what it learned and the clock drift (a reset cost 20-30 s
                 # of poor cancellation and a false "status").
