@@ -296,7 +296,8 @@ def test_a_jump_in_the_speakers_stamps_moves_the_line_and_keeps_the_filter(long_
     learned it. The old canceller confirmed the new delay seconds later and
     reset the filter (muted while it re-learned, 20-30 s of poor
     cancellation, a false "status"). Now the delay is measured again from
-    audio after the jump, the line moves by as much, and the filter is kept.
+    audio after the jump, the line moves by as much, and the filter is kept
+    (muted for a moment, as while learning, in case the move was wrong).
     """
     scene = make_scene(long_coach, room=Room(delay_ms=25, rt60_s=0.3, seed=5))
     ref48 = soxr.resample(scene.reference, RATE, 48000).astype(np.float32)
@@ -311,8 +312,9 @@ def test_a_jump_in_the_speakers_stamps_moves_the_line_and_keeps_the_filter(long_
         out.append(canceller.feed_mic(scene.mic[i : i + block], t0 + i / RATE))
     cleaned = np.concatenate(out)
     end = t0 + len(cleaned) / RATE
-    assert canceller.evidence(t0 + 12.5, end - 0.5).converged  # never re-learned
+    assert canceller.evidence(end - 1.5, end - 0.5).converged
     after = slice(jump_at + int(2.5 * RATE), len(cleaned))
+    # Measured 25 dB; 14 dB with the filter reset.
     assert echo_return_loss_enhancement(scene.echo[after], cleaned[after]) > 20.0
 
 

@@ -586,6 +586,9 @@ class EchoCanceller:
                 # of poor cancellation and a false "status").
                 shift = fine - self._predict(at)
                 self._line_at += shift
+                # Until it is proven again the echo may be loud: mute as while
+                # learning (the filter, kept, converges again within it).
+                self._learned = 0
                 self._track = deque(((t, d + shift) for t, d in self._track),
                                     maxlen=self._track.maxlen)
                 self._pending = None
