@@ -272,7 +272,6 @@ class EchoCanceller:
         self._measured: DelayEstimate | None = None
         self._since_estimate = 0
         self._gap_at: int | None = None  # where a gap in the stamps was taken, until re-measured
-        self._cancelling_at_gap = False  # whether the filter was cancelling before that gap
         frames_kept = int(opts.history_s * opts.rate / self.frame) + 1
         self._gain = 1.0
         self._hangover = 0
@@ -535,7 +534,6 @@ class EchoCanceller:
         if self._next_frame is not None:
             self._gap_at = self._next_frame + self.options.samples(100.0)
             self._pending = None
-            self._cancelling_at_gap = self._cancelling()
 
     def _estimate(self, end: int) -> None:
         opts = self.options
@@ -576,26 +574,6 @@ class EchoCanceller:
         if pending is not None and abs(pending.delay - estimate.delay) <= close:
             self._measured = estimate
             self._gap_at = None
-            if self._track and (self._cancelling() or self._cancelling_at_gap):
-                # The filter knows the room, and the echo moved against the
-                # reference all at once: a gap in the stamps that was not the
-                # gap in the sound, or the sound path's own buffering (seen
-                # live every few minutes: 28-44 ms), not the room. Move the delay line
-                # by as much, so the echo lands where the filter has it, and
-                # keep what it learned and the clock drift (a reset cost 20-30 s
-                # of poor cancellation and a false "status").
-                shift = fine - self._predict(at)
-                self._line_at += shift
-                # Until it is proven again the echo may be loud: mute as while
-                # learning (the filter, kept, converges again within it).
-                self._learned = 0
-                self._track = deque(((t, d + shift) for t, d in self._track),
-                                    maxlen=self._track.maxlen)
-                self._pending = None
-                self._track.append((pending_at, pending.fine or float(pending.delay)))
-                self._track.append((at, fine))
-                self._steer(end)
-                return
             if not self._fits(estimate.delay):
                 # The echo now falls outside the part of the filter that can
                 # model it: move the delay line, and start learning afresh
@@ -613,16 +591,6 @@ class EchoCanceller:
             self._drift = self._catch_up = 0.0
             self._offset = fine - self._line_at
             self._steer(end)
-
-    def _cancelling(self, seconds: float = 5.0, bar_db: float = 10.0) -> bool:
-        """Whether the filter has been removing the coach's voice lately (median of
-        the frames of the last ``seconds`` in which the coach spoke, at least ``bar_db``)."""
-        n = int(seconds * self.options.rate / self.frame)
-        rows = [r for r in list(self._log)[-n:] if r[3] > 1e-6 and r[1] > 1e-8]
-        if len(rows) < n // 4:
-            return False
-        removed = [10 * np.log10(r[1] / (r[2] + 1e-12)) for r in rows]
-        return float(np.median(removed)) >= bar_db
 
     def _predict(self, at: int) -> float:
         """The echo delay expected at timeline position ``at`` from the recent measurements."""
