@@ -56,7 +56,11 @@ def test_every_intent_in_every_state(state, intent):
         or any(isinstance(a, (SetVolume, SetRate)) for a in out)
     )
     running = state in (S.SPEAKING, S.MOVING, S.HOLDING, S.RESTING)
-    assert answered or (running and intent in QUIET_IN_RUNNING), f"no answer: {out}"
+    not_yet = state is S.WAITING_READY and intent is Intent.NO  # keep waiting
+    quiet = (running and intent in QUIET_IN_RUNNING) or not_yet
+    assert answered or quiet, f"no answer: {out}"
+    if quiet:
+        assert not out[:-1] and out[-1].data.get("ignored") is True, "nothing cut, nothing said"
     finish(d)
     assert session.finished or (session.next_deadline is None and d.playing is None), (
         "ends or waits for the person"
@@ -267,3 +271,18 @@ def test_offers_resume_and_step_up():
     assert d.session.routine.title == "Harder"
     finish(d)
     assert emitted_records(d, RecordKind.SESSION_ENDED)[-1].data["title"] == "Harder"
+
+
+@pytest.mark.parametrize("intent", sorted(QUIET_IN_RUNNING), ids=str)
+def test_an_answer_with_no_question_does_not_cut_the_coach(intent):
+    # "Go on, tell me" or "I'm ready to go" said in the room while the coach
+    # gives an instruction: heard as resume / ready, it must not cut the line
+    # and start it again, as it did. It is kept in the history as ignored.
+    d = put_in(S.SPEAKING)
+    playing = d.playing
+    assert playing is not None
+    out = d.say(intent)
+    assert not any(isinstance(a, StopSpeaking) for a in out) and not speaks(out)
+    assert d.playing is playing and d.session.state is S.SPEAKING
+    record = emitted_records(d, RecordKind.COMMAND)[-1]
+    assert record.data["intent"] == intent.value and record.data["ignored"] is True

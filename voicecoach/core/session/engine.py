@@ -13,7 +13,15 @@ cuts the coach short (barge-in), answers, and then says again what it cut.
 
 from __future__ import annotations
 
-from voicecoach.core.actions import Action, Priority, Record, RecordKind, SetRate, SetVolume
+from voicecoach.core.actions import (
+    Action,
+    Priority,
+    Record,
+    RecordKind,
+    Scalar,
+    SetRate,
+    SetVolume,
+)
 from voicecoach.core.intents import SAFETY_INTENTS, Command, Intent
 from voicecoach.core.routine import Routine
 from voicecoach.core.screening import SCREENING_QUESTIONS
@@ -37,6 +45,9 @@ from voicecoach.core.session.state import (
 )
 
 S = SessionState
+
+#: Answers to a question: with no question asked they change nothing.
+ANSWERS = frozenset({Intent.RESUME, Intent.READY, Intent.YES, Intent.NO})
 
 #: Help per state: what can be said right now.
 HELP_KEYS = {
@@ -138,19 +149,14 @@ class Session(DialogCore):
         out: list[Action] = []
         intent = cmd.intent
         state = self._state
+        if self._answers_nothing(intent):
+            # "Go on, tell me" or "I'm ready to go" in the room, heard while the
+            # coach runs, used to cut it mid-sentence and start the line again.
+            # Nothing asked, nothing paused: carry on, and keep the record.
+            out.append(self._command_record(cmd, t, ignored=True))
+            return out
         cut = self._silence(out, intent.value, force=intent in SAFETY_INTENTS)
-        out.append(
-            self._record(
-                RecordKind.COMMAND,
-                t,
-                intent=intent.value,
-                text=cmd.text,
-                source=cmd.source.value,
-                confidence=cmd.confidence,
-                detail=cmd.detail,
-                state=state.value,
-            )
-        )
+        out.append(self._command_record(cmd, t))
         if intent is Intent.PAIN:
             self._on_pain(cmd, t, out)
         elif intent is Intent.SYMPTOM:
@@ -178,6 +184,30 @@ class Session(DialogCore):
             self._pre_dialog(cmd, t, out, cut)
         return out
 
+    def _answers_nothing(self, intent: Intent) -> bool:
+        """An answer (resume, ready, yes, no) while the coach runs and asks nothing.
+
+        Said by the person it changes nothing (the coach is already going); heard
+        in conversation it would cut the coach. Waiting for "ready" is the one
+        running state where an answer is wanted.
+        """
+        if intent not in ANSWERS or self._state not in RUNNING_STATES:
+            return False
+        return not (self._state is S.WAITING_READY and intent in YES_WORDS)
+
+    def _command_record(self, cmd: Command, t: float, **extra: Scalar) -> Record:
+        return self._record(
+            RecordKind.COMMAND,
+            t,
+            intent=cmd.intent.value,
+            text=cmd.text,
+            source=cmd.source.value,
+            confidence=cmd.confidence,
+            detail=cmd.detail,
+            state=self._state.value,
+            **extra,
+        )
+
     # ------------------------------------------------------------ per state
     def _running(self, cmd: Command, t: float, out: list[Action], cut: tuple[Part, ...]) -> None:
         intent = cmd.intent
@@ -202,7 +232,7 @@ class Session(DialogCore):
             self._answer(out, self._w("ready_ack"), priority=Priority.NORMAL)
             self._unit_finished(t, out)
         else:
-            # resume / ready / yes / no with nothing to answer: carry on.
+            # nothing this state acts on (answers are filtered before the cut): carry on.
             self._say_again(cut, t, out)
 
     def _paused(self, cmd: Command, t: float, out: list[Action]) -> None:
