@@ -36,6 +36,7 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,6 +58,7 @@ from benchmarks.speech_corpus import (
 )
 from voicecoach.core.intents import SAFETY_INTENTS, Command
 from voicecoach.core.phrases import Phrase, PhraseTable, phrase_table
+from voicecoach.core.session.engine import ANSWERS
 
 HUMAN_GLOBS = ("/usr/share/pocketsphinx/test/data/librivox/*.wav",
                "/usr/share/pocketsphinx/test/data/cards/*.wav",
@@ -329,6 +331,9 @@ def evaluate(name: str, quick: bool, verbose: bool) -> dict:
         "false_per_hour": len(false.extra) / hours,
         "false_nonsafety_per_hour": sum(c.intent not in SAFETY_INTENTS
                                         for c in false.extra) / hours,
+        "false_cutting_per_hour": sum(c.intent not in SAFETY_INTENTS and c.intent not in ANSWERS
+                                      for c in false.extra) / hours,
+        "false_intents": dict(Counter(c.intent.value for c in false.extra).most_common()),
         "distractor_seconds": false.audio_seconds,
         "false_groups": {k: (int(n), sec) for k, (n, sec) in groups.items()},
         "latency": _ms(per_cond["clean"].latencies),
@@ -413,6 +418,11 @@ def _print(results: list[dict], quick: bool) -> None:
               f"| {r['distractor_seconds']:.0f} | {r['latency'].replace(' | ', ' / ')} "
               f"| {r['latency_all'].replace(' | ', ' / ')} | {r['rtf']:.3f} "
               f"| {r['rss']:.0f} | {r['load']:.1f} |")
+    print("\nFalse commands by intent; the non-safety ones that still cut a running coach "
+          "(resume, ready, yes and no are ignored while it runs and asks nothing)\n")
+    for r in results:
+        print(f"- {r['name']}: " + ", ".join(f"{k} {n}" for k, n in r["false_intents"].items())
+              + f"; cutting the running coach, non-safety: {r['false_cutting_per_hour']:.0f}/h")
     print("\nFalse commands per distractor group (count in seconds of audio)\n")
     for r in results:
         print(f"- {r['name']}: " + ", ".join(f"{k} {n} in {sec:.0f} s"
