@@ -22,6 +22,7 @@ the seconds) is reported apart, to tell scheduling from playback.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import shutil
 import statistics
@@ -62,7 +63,7 @@ def long_routine(minutes: float, folder: Path) -> Path:
         round_ += 1
         for doc in docs:
             for ex in doc["exercises"]:
-                ex = dict(ex)
+                ex = copy.deepcopy(ex)  # shared objects would be dumped as YAML anchors
                 if round_ > 1:
                     ex["name"] = f"{ex['name']} (round {round_})"
                 exercises.append(ex)
