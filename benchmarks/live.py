@@ -325,11 +325,17 @@ def _children(pid: int) -> list[int]:
 
 
 def _peak_mb(pid: int) -> float:
+    """Peak resident memory of the coach and its children (VmHWM), MB."""
+    return _status_mb(pid, "VmHWM")
+
+
+def _status_mb(pid: int, key: str) -> float:
+    """A memory line of /proc/PID/status (VmRSS, VmHWM), summed over the process tree, MB."""
     total = 0.0
     for p in [pid, *_children(pid)]:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{key}:"):
                     total += int(line.split()[1]) / 1024
         except OSError:
             continue

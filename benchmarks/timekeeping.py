@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from benchmarks.live import _children, _cpu, _peak_mb
+from benchmarks.live import _cpu, _peak_mb, _status_mb
 from tests.live_harness import Coach, typed
 from tests.pulse import PulseRoom
 from voicecoach.core.estimate import routine_seconds
@@ -102,15 +102,7 @@ class Timekeeping:
 
 
 def _rss_mb(pid: int) -> float:
-    total = 0.0
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return total
+    return _status_mb(pid, "VmRSS")
 
 
 def _onsets(path: Path) -> np.ndarray:
