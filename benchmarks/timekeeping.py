@@ -256,9 +256,9 @@ def report(r: Timekeeping) -> str:
     rows.append(f"| session clock vs sound card, first to last utterance | "
                 f"{r.drift_ms:+.0f} ms |")
     rows.append(f"| CPU (coach + TTS worker) | {r.cpu_percent:.1f} % of one core |")
-    rows.append(f"| resident memory, first / last sample | {r.rss[0][1]:.0f} MB at "
-                f"{r.rss[0][0]:.0f} min / {r.rss[-1][1]:.0f} MB at {r.rss[-1][0]:.0f} min "
-                f"(peak {r.peak_mb:.0f} MB) |" if r.rss else "| memory | not sampled |")
+    rows.append("| resident memory (coach + TTS worker), MB by minute | "
+                + ", ".join(f"{mb:.0f} @ {m:.0f}" for m, mb in r.rss)
+                + f" (peak {r.peak_mb:.0f}) |" if r.rss else "| memory | not sampled |")
     return "\n".join(rows)
 
 
