@@ -236,14 +236,6 @@ def _sphinx(**kw) -> Callable[[PhraseTable], object]:  # noqa: ANN003
     return build
 
 
-def _kws(**kw) -> Callable[[PhraseTable], object]:  # noqa: ANN003
-    def build(table: PhraseTable) -> object:
-        from voicecoach.adapters.sphinx_kws import KwsTuning, SphinxKwsRecognizer
-
-        return SphinxKwsRecognizer(table, tuning=KwsTuning(**kw))
-    return build
-
-
 def _vosk(**kw) -> Callable[[PhraseTable], object]:  # noqa: ANN003
     def build(table: PhraseTable) -> object:
         from voicecoach.adapters.recognizers import find_vosk_model
@@ -264,7 +256,6 @@ def _vosk(**kw) -> Callable[[PhraseTable], object]:  # noqa: ANN003
 ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "sphinx": ("en", _sphinx()),
     "sphinx-nocheck": ("en", _sphinx(second_opinion=False)),
-    "sphinx-kws": ("en", _kws()),
     "vosk": ("ko", _vosk()),
     "vosk-nocheck": ("ko", _vosk(isolate=False, isolate_safety=False)),
 }

@@ -54,14 +54,6 @@ def test_info_names_the_bundled_model(rec):
     assert rec.info.engine == "sphinx" and "pocketsphinx" in rec.info.model
 
 
-def test_keyword_spotting_engine_still_works_for_comparison():
-    from voicecoach.adapters.sphinx_kws import SphinxKwsRecognizer
-
-    kws = SphinxKwsRecognizer(EN)
-    audio, [placed] = place([("stop", say("stop", PIPER))])
-    assert [c.intent for c in feed(kws, audio)] == [Intent.STOP]
-
-
 def test_a_safety_phrase_may_follow_an_interjection(rec):
     audio, [_, placed] = place([(t, say(t, PIPER)) for t in ("next", "oh it hurts")])
     rec.reset()
