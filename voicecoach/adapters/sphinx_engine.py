@@ -269,13 +269,14 @@ class SphinxRecognizer:
                 continue
             token = command_token(phrase)
             tail = t.safety_tail_seconds if phrase.is_safety else t.tail_seconds
-            after = [w for w in words[i + 1 :] if self._foreground(w, (start, end))]
+            loud = self._loudness(start, end)
+            after = [w for w in words[i + 1 :] if self._foreground(w, loud)]
             following = after[0][1] if after else decoded_to
             if following - end < tail:
                 continue  # still talking (or not yet sure it has stopped)
             if any(tok == token and abs(s - start) < 0.5 for tok, s in self._fired):
                 continue
-            if t.second_opinion and not self._plausible(phrase, token, words, i):
+            if t.second_opinion and not self._plausible(phrase, token, words, i, loud):
                 continue
             self._fired.append((token, start))
             out.append(Command(phrase.intent, now, phrase.text,
@@ -285,7 +286,7 @@ class SphinxRecognizer:
         return out
 
     def _plausible(self, phrase: Phrase, token: str, words: list[tuple[str, float, float]],
-                   i: int) -> bool:
+                   i: int, loud: tuple[float, float | None]) -> bool:
         """The second opinion: plausible duration, and said on its own."""
         t = self.tuning
         start, end = words[i][1], words[i][2]
@@ -293,9 +294,9 @@ class SphinxRecognizer:
             return False
         lead = t.safety_lead_seconds if phrase.is_safety else t.lead_seconds
         tail = t.safety_tail_seconds if phrase.is_safety else t.tail_seconds
-        level = self._levels.level(start, end)
+        level = loud[0]
         for word, prev_start, prev_end in reversed(words[:i]):
-            if not self._foreground((word, prev_start, prev_end), (words[i][1], end)):
+            if not self._foreground((word, prev_start, prev_end), loud):
                 continue
             if start - prev_end >= lead:
                 break
@@ -313,18 +314,25 @@ class SphinxRecognizer:
             return True
         return self._levels.level(a, b) < level - self.tuning.background_db
 
-    def _foreground(self, word: tuple[str, float, float], phrase: tuple[float, float]) -> bool:
-        """Whether ``word`` was said about as loud as the phrase spanning ``phrase``.
+    def _loudness(self, start: float, end: float) -> tuple[float, float | None]:
+        """A phrase's level in the model's band, and broadband (None without a band)."""
+        broad = self._broad.level(start, end) if self._broad is not None else None
+        return self._levels.level(start, end), broad
+
+    def _foreground(self, word: tuple[str, float, float],
+                    loud: tuple[float, float | None]) -> bool:
+        """Whether ``word`` was said about as loud as a phrase of loudness ``loud``.
 
         Judged in the model's band, and also broadband when there is a band: a
         neighbouring word's nasals and voicing live low, so in the band alone
         "the next *bus*" looked 6 dB quieter than "bus" and let it stand alone.
         """
         drop = self.tuning.background_db
-        if self._levels.level(word[1], word[2]) >= self._levels.level(*phrase) - drop:
+        band, broad = loud
+        if self._levels.level(word[1], word[2]) >= band - drop:
             return True
-        return (self._broad is not None
-                and self._broad.level(word[1], word[2]) >= self._broad.level(*phrase) - drop)
+        return (self._broad is not None and broad is not None
+                and self._broad.level(word[1], word[2]) >= broad - drop)
 
     def _housekeeping(self, now: float) -> None:
         """Keep the utterance short: restart on long silence or after too long."""

@@ -300,11 +300,8 @@ class EchoCanceller:
         data = _as_float(block)
         if self._origin is None:
             self._origin = dac_time
-        gaps = self._ref_run.gaps
-        for index, piece in self._ref_run.place(data, dac_time, self._origin):
+        for index, piece in self._place(self._ref_run, data, dac_time):
             self._ref.write(index, piece)
-        if self._ref_run.gaps != gaps:
-            self._gap()
 
     def feed_mic(self, block: np.ndarray, adc_time: float) -> np.ndarray:
         """Add a captured block (first sample at ``adc_time``); return cleaned audio ready."""
@@ -313,11 +310,7 @@ class EchoCanceller:
         data = _as_float(raw)
         if self._origin is None:
             self._origin = adc_time
-        gaps = self._mic_run.gaps
-        pieces = self._mic_run.place(data, adc_time, self._origin)
-        if self._mic_run.gaps != gaps:
-            self._gap()
-        for index, piece in pieces:
+        for index, piece in self._place(self._mic_run, data, adc_time):
             self._mic.write(index, piece)
             if self._next_frame is None or index > self._next_frame + self.frame * 4:
                 self._next_frame = index  # first block, or a gap (dropped input)
@@ -522,6 +515,14 @@ class EchoCanceller:
 
     def _max_step(self) -> float:
         return self.options.max_slew * self.frame / self.options.rate
+
+    def _place(self, run: _Run, data: np.ndarray, time: float) -> list[tuple[int, np.ndarray]]:
+        """Where a block goes on the timeline; a gap taken on the way starts a re-measure."""
+        gaps = run.gaps
+        pieces = run.place(data, time, self._origin or 0.0)
+        if run.gaps != gaps:
+            self._gap()
+        return pieces
 
     def _gap(self) -> None:
         """A stream was moved for a gap: measure the delay again soon, from after it.

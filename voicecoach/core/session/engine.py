@@ -131,9 +131,10 @@ class Session(DialogCore):
             self._now = t
             if timer.ticks and timer.ticks[0].t < timer.end:
                 tick = timer.ticks.pop(0)
-                # Said on its second, or just after the line in progress, or not at all.
-                self._late_tick = (timer, tick) if self._pending else None
-                if not self._pending:
+                if self._pending:  # said just after the line in progress, or not at all
+                    self._late_tick = (timer, tick)
+                else:
+                    self._late_tick = None
                     out.append(self._speak(tick.text))
             else:
                 self._late_tick = None
