@@ -13,8 +13,9 @@ recording, compared with the routine's seconds. The event log places each
 utterance on the recording (its ``speech_started`` DAC time, matched to the
 nearest sound onset); how far that mapping moves between the first and the
 last utterance is the drift between the session clock and the sound card's.
-The loop's own timer error (hold end queued minus hold start queued minus
-the seconds) is reported apart, to tell scheduling from playback.
+The loop's own timer error (hold end queued minus the moment the hold line
+reached the speaker, minus the seconds) is reported apart, to tell scheduling
+from playback.
 
     python -m benchmarks.timekeeping [--minutes 60] [--keep DIR]
 """
@@ -145,7 +146,13 @@ def place(onsets: np.ndarray, starts: dict[int, float]) -> tuple[dict[int, float
 
 
 def holds(events: list[dict], on_recording: dict[int, float]) -> list[tuple[float, float, float]]:
-    """(prescribed, audible, scheduled) seconds for every hold that ran to its end."""
+    """(prescribed, audible, scheduled) seconds for every hold that ran to its end.
+
+    Scheduled is the session's own view: "And release." queued minus the moment
+    the "Hold" line's first sample reached the speaker (the hold counts from then).
+    """
+    heard = {e["id"]: float(e["audio_time"]) for e in events
+             if e["type"] == "speech_started" and e.get("audio_time") is not None}
     out = []
     start: dict | None = None
     seconds: float | None = None
@@ -158,9 +165,9 @@ def holds(events: list[dict], on_recording: dict[int, float]) -> list[tuple[floa
             start = None  # a paused hold is longer than its seconds by design
         elif (e["type"] == "speak" and e.get("cue") == "hold_end" and start is not None
               and seconds is not None):
-            if start["id"] in on_recording and e["id"] in on_recording:
+            if start["id"] in on_recording and e["id"] in on_recording and start["id"] in heard:
                 audible = on_recording[e["id"]] - on_recording[start["id"]]
-                out.append((seconds, audible, e["t"] - start["t"]))
+                out.append((seconds, audible, e["t"] - heard[start["id"]]))
             start = None
     return out
 

@@ -124,6 +124,15 @@ def test_the_coach_does_not_obey_its_own_voice(tmp_path):
     heard = [e for e in events if e["type"] == "heard"]
     assert heard == [], f"the coach obeyed its own voice: {heard}"
     assert index_of(events, typed("session_ended", reason="completed")) is not None
+    # Each 3 s hold counts from when its "Hold" line reached the speaker, not
+    # from when it was queued (the log's times are rounded to the millisecond).
+    sounded = {e["id"]: e["audio_time"] for e in events if e["type"] == "speech_started"}
+    holds = [sounded[e["id"]] for e in events
+             if e["type"] == "speak" and e.get("cue") == "hold_start"]
+    done = [e["t"] for e in events if e["type"] == "hold_done"]
+    assert len(holds) == len(done) == 2
+    for start, end in zip(holds, done, strict=True):
+        assert end - start >= 3.0 - 0.002
 
 
 USB_MIC = 'pcm.usbmic {\n  type pulse\n  device "usb.monitor"\n}\nctl.usbmic { type pulse }\n'

@@ -295,3 +295,36 @@ def test_command_before_start_is_an_error():
 
     with pytest.raises(RuntimeError):
         Session(routine()).command(Command(Intent.PAUSE, 0.0))
+
+
+@pytest.mark.parametrize("delay", [0.03, 1.5])
+def test_a_hold_counts_from_when_its_line_is_heard(delay):
+    # On a busy machine a queued line can sound a second or more late; the
+    # person holds from "Hold", so the countdown and the end move with it.
+    d = driver()
+    reach(d, SessionState.MOVING)
+    d.start_delay = delay  # only the hold line is late
+    reach(d, SessionState.HOLDING)
+    heard = d.t + delay
+    d.start_delay = 0.0
+    reach(d, SessionState.SPEAKING)
+    words = ["Five.", "Four.", "Three.", "Two.", "One."]
+    assert [emitted_at(d, w)[0] - heard for w in words] == pytest.approx([5, 6, 7, 8, 9])
+    done = emitted_records(d, RecordKind.HOLD_DONE)[0]
+    assert done.t == pytest.approx(heard + 10.0)
+
+
+def test_a_resumed_hold_counts_its_seconds_left_from_the_reminder():
+    d = driver()
+    reach(d, SessionState.HOLDING)
+    start = d.t
+    d.t = start + 3.25
+    d.say(Intent.PAUSE)
+    d.t = start + 100.0
+    d.start_delay = 0.8
+    out = d.say(Intent.RESUME)
+    assert "Seven seconds left." in said(out)
+    d.start_delay = 0.0
+    reach(d, SessionState.SPEAKING)
+    done = emitted_records(d, RecordKind.HOLD_DONE)[0]
+    assert done.t - (start + 100.0 + 0.8) == pytest.approx(6.75, abs=1e-9)

@@ -184,6 +184,7 @@ class LiveLoop:
             text = self._speaking.get(item.id, "")
             start = item.words_at if item.words_at is not None else item.t
             self.guard.spoke(Utterance(text, start, item.words_seconds))
+            self.session.speech_started(item.id, item.t - self._t0)
             # When the first sample reached the speaker, on the session clock (the
             # event itself is logged when the loop gets to it, a little later).
             self.log.write(t, "speech_started", id=item.id, text=text,

@@ -108,6 +108,16 @@ class Session(DialogCore):
         self._next_stage(now, out)
         return out
 
+    def speech_started(self, speak_id: int, now: float) -> None:
+        """The driver reports that utterance ``speak_id`` began to sound at ``now``.
+
+        A hold or rest announced by that line starts counting from this moment
+        (a line queued on a busy machine can sound late). Nothing else changes.
+        """
+        timer = self._timer
+        if timer is not None and timer.cue_id == speak_id:
+            timer.heard_at(now)
+
     def speech_done(self, speak_id: int, now: float, interrupted: bool = False) -> list[Action]:
         """The driver reports an utterance finished (or was cut off)."""
         self._now = max(self._now, now)

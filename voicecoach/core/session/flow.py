@@ -286,8 +286,14 @@ class FlowCore:
         elif unit.timing is Timing.TIMER:
             self._set_state(_STATE_OF_UNIT[unit.kind], t, out)
             self._start_timer(unit, t, self._seconds(unit))
+            self._announce(self._timer)
         else:
             self._set_state(SessionState.WAITING_READY, t, out)
+
+    def _announce(self, timer: Timer | None) -> None:
+        """Start ``timer``'s clock when the unit's first line is heard (see Timer.heard_at)."""
+        if timer is not None and self._inflight:
+            timer.cue_id = self._inflight[0][0]
 
     def _seconds(self, unit: Unit) -> float:
         return unit.seconds / self._pace if unit.paced else unit.seconds
@@ -388,6 +394,7 @@ class FlowCore:
             self._emit_parts((self._recue(unit, frozen.timer.remaining),), out)
             self._set_state(frozen.state, t, out)
             self._timer = frozen.timer.thaw(t)
+            self._announce(self._timer)
         elif frozen.state is SessionState.SPEAKING and frozen.cut:
             self._begin(unit, frozen.cut, t, out)
         elif frozen.state is SessionState.MOVING and unit.timing is Timing.SPEECH:

@@ -125,10 +125,15 @@ def parse_commands(spec: str) -> list[TimedCommand]:
 class VirtualDriver:
     """Drive one :class:`Session` in virtual time."""
 
-    def __init__(self, session: Session, auto: bool = True, words_per_second: float = 2.5) -> None:
+    def __init__(self, session: Session, auto: bool = True, words_per_second: float = 2.5,
+                 start_delay: float = 0.0) -> None:
         self.session = session
         self.auto = auto
         self.words_per_second = words_per_second
+        #: Seconds between a line reaching the speaker and its first sound (a busy machine).
+        self.start_delay = start_delay
+        self._sounding = False
+        self._starts = 0.0
         self.t = 0.0
         self.rate = 1.0
         self.volume = 1.0
@@ -177,7 +182,11 @@ class VirtualDriver:
     def _play_next(self) -> None:
         if self._playing is None and self._queue:
             self._playing = self._queue.popleft()
-            self._ends = self.t + self.duration(self._playing)
+            self._sounding = self.start_delay <= 0
+            self._starts = self.t + self.start_delay
+            self._ends = self._starts + self.duration(self._playing)
+            if self._sounding:
+                self.session.speech_started(self._playing.id, self.t)
             self.result.timeline.append(Entry(self.t, self._playing))
             self.result.speeches += 1
 
@@ -200,7 +209,7 @@ class VirtualDriver:
     def _next(self) -> tuple[float, int] | None:
         options: list[tuple[float, int]] = []
         if self._playing is not None:
-            options.append((self._ends, 0))
+            options.append((self._ends if self._sounding else self._starts, 0))
         deadline = self.session.next_deadline
         if deadline is not None:
             options.append((max(deadline, self.t), 1))
@@ -217,7 +226,10 @@ class VirtualDriver:
             return False
         session = self.session
         self.t, kind = event
-        if kind == 0:
+        if kind == 0 and not self._sounding and self._playing is not None:
+            self._sounding = True
+            session.speech_started(self._playing.id, self.t)
+        elif kind == 0:
             done, self._playing = self._playing, None
             if done is not None:
                 self.apply(session.speech_done(done.id, self.t))

@@ -30,11 +30,29 @@ class Timer:
     """When it ends."""
     ticks: list[Tick] = field(default_factory=list)
     """Countdown words still to say, in time order."""
+    cue_id: int | None = None
+    """The utterance that announces this timer ("Hold for ten seconds..."), until it
+    is heard: the times above are provisional until then (see :meth:`heard_at`)."""
 
     @property
     def deadline(self) -> float:
         """The next moment something happens."""
         return self.ticks[0].t if self.ticks else self.end
+
+    def heard_at(self, t: float) -> None:
+        """The announcing utterance's first sound reached the speaker at ``t``.
+
+        A hold counts from when the person hears "Hold", not from when the line
+        was queued: on a busy machine a line can start a second or more late,
+        and the hold the person did would be that much short. Everything still
+        to come moves by the delay; a line that started early moves nothing.
+        """
+        self.cue_id = None
+        late = t - self.start
+        if late <= 0:
+            return
+        self.start, self.end = t, self.end + late
+        self.ticks = [Tick(k.t + late, k.text) for k in self.ticks]
 
     def remaining(self, now: float) -> float:
         """Seconds until the end, never negative."""
