@@ -144,7 +144,10 @@ def main() -> int:
             print(f"| {name} | {value} | {aim} |")
         else:
             print(f"| {name} | {value} | | |")
-    print(f"\n{N} runs each, {room.rate} Hz null sink, output latency 20 ms, "
+    from voicecoach.adapters.player import DEFAULT_LATENCY
+
+    print(f"\n{N} runs each, {room.rate} Hz null sink, "
+          f"output latency {DEFAULT_LATENCY * 1000:.0f} ms, "
           f"{underflows} output underflows ({low_underflows} at latency \"low\"); "
           f"Python {sys.version.split()[0]}.")
     return 0

@@ -34,9 +34,13 @@ from voicecoach.errors import DeviceError
 
 #: Fade applied by stop(): long enough to avoid a click, short enough to feel instant.
 FADE_SECONDS = 0.010
-#: Output latency asked of PortAudio. 20 ms keeps cues prompt and survives a
-#: busy Raspberry Pi; "low" (about 9 ms here) is available for fast machines.
-DEFAULT_LATENCY = 0.02
+#: Output latency asked of PortAudio. 40 ms: with 20 ms the stream underran
+#: 114-205 times a minute on a 2-core machine kept busy (three CPU-bound
+#: processes and a recognizer thread), 3 with 40 ms, 2 with 60 ms; and on
+#: PulseAudio each underrun can silence the stream for up to two seconds while
+#: it restarts, so a line queued then sounded up to 1.9 s late. The live
+#: session takes it from the config (``audio.output_latency``).
+DEFAULT_LATENCY = 0.04
 #: open() waits until the stream has asked for this much audio: some outputs
 #: (PulseAudio null sinks, Bluetooth) stall for a second or two right after
 #: start, and a cue spoken into that stall would start late.

@@ -117,6 +117,8 @@ class Settings:
     """Microphone: device number or part of its name; None: system default."""
     output_device: str | None
     """Speaker: device number or part of its name; None: system default."""
+    output_latency: float
+    """Seconds of audio the speaker's stream keeps buffered (PortAudio latency)."""
     earcons: bool
     """Short sounds before breath and hold cues."""
     language: str

@@ -101,6 +101,7 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
             ),
             on_event=inbox.put,
             tap=reference,
+            latency=settings.output_latency,
         )
         closers.append(speaker.close)
         listener = None
@@ -142,6 +143,10 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
         restore = _install_signals(inbox)
         closers.append(restore)
         result = loop.run()
+        # How the audio held up: a speaker that underran often (a busy machine)
+        # also sounded lines late; see README "Live session > Measured".
+        log_file.write(loop.now(), "audio_health", output_underflows=speaker.player.underflows,
+                       input_overflows=listener.overflows if listener is not None else None)
         outcome = _OUTCOMES.get(session.outcome or "interrupted", SessionOutcome.FINISHED_EARLY)
         recorder.close()
         history.end_session(sid, time.time(), outcome)
