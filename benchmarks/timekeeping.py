@@ -100,6 +100,30 @@ class Timekeeping:
     logged: int = 0
     countdown_late: list[float] = field(default_factory=list)
     """Each countdown number: first sound on the recording minus the second it was due."""
+    late_starts: list[float] = field(default_factory=list)
+    """Lines that sounded more than 0.2 s after they were queued with nothing before them."""
+    underflows: int | None = None
+    """The speaker's underflow count, from the session's ``audio_health`` event."""
+
+
+def late_starts(events: list[dict], limit: float = 0.2) -> list[float]:
+    """Seconds late of every line whose first sample came ``limit`` after it was due.
+
+    Due is when it was queued, or when the line before it ended if that was later.
+    """
+    queued: dict[int, float] = {}
+    late: list[float] = []
+    free = 0.0  # when the speaker last fell silent
+    for e in events:
+        if e["type"] == "speak":
+            queued[e["id"]] = e["t"]
+        elif e["type"] == "speech_stopped":
+            free = max(free, e["t"])
+        elif e["type"] == "speech_started" and e["id"] in queued:
+            delay = float(e["audio_time"]) - max(queued[e["id"]], free)
+            if delay > limit:
+                late.append(delay)
+    return late
 
 
 def _rss_mb(pid: int) -> float:
@@ -232,7 +256,10 @@ def run(minutes: float, keep: Path | None = None) -> Timekeeping:
         on_recording, drift = place(_onsets(wav), starts)
         offsets = [on_recording[i] - starts[i] for i in on_recording]
         offset = statistics.median(offsets) if offsets else 0.0
+        health = [e for e in events if e["type"] == "audio_health"]
         return Timekeeping(
+            late_starts=late_starts(events),
+            underflows=health[-1].get("output_underflows") if health else None,
             countdown_late=countdown_late(events, on_recording, offset),
             minutes=wall / 60, cpu_percent=100.0 * cpu / wall, peak_mb=peak, rss=rss,
             holds=holds(events, on_recording), drift_ms=drift,
@@ -260,6 +287,10 @@ def report(r: Timekeeping) -> str:
         rows.append(f"| countdown numbers: first sound after their second, median / worst | "
                     f"{statistics.median(late) * 1000:+.0f} / {late[-1] * 1000:+.0f} ms "
                     f"({sum(x > 0.25 for x in late)} of {len(late)} later than 0.25 s) |")
+    late = sorted(r.late_starts)
+    rows.append(f"| lines sounding > 0.2 s after they were due | {len(late)} of {r.logged}"
+                + (f", {late[0]:.2f}-{late[-1]:.2f} s |" if late else " |"))
+    rows.append(f"| speaker underflows (the session's own count) | {r.underflows} |")
     rows.append(f"| session clock vs sound card, first to last utterance | "
                 f"{r.drift_ms:+.0f} ms |")
     rows.append(f"| CPU (coach + TTS worker) | {r.cpu_percent:.1f} % of one core |")
