@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from voicecoach.adapters.audio_source import DEFAULT_SAMPLE_RATE as MIC_RATE
 from voicecoach.adapters.audio_source import MicrophoneSource
@@ -133,7 +133,12 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
                 step_up=plan.step_up, volume=settings.volume, rate=settings.rate,
             ),
         )
-        loop = LiveLoop(session, speaker, inbox, log=log_file, recorder=recorder, view=view)
+        def health() -> dict[str, Any]:
+            return {"output_underflows": speaker.player.underflows,
+                    "input_overflows": listener.overflows if listener is not None else None}
+
+        loop = LiveLoop(session, speaker, inbox, log=log_file, recorder=recorder, view=view,
+                        health=health)
         if plan.decision.kind is DecisionKind.STEP_BACK and plan.decision.sentence:
             loop.say_own(plan.decision.sentence)
         keys = KeyReader(lambda ch: inbox.put(Key(ch)))
@@ -143,10 +148,6 @@ def run_live(settings: Settings, options: LiveOptions) -> LoopResult:
         restore = _install_signals(inbox)
         closers.append(restore)
         result = loop.run()
-        # How the audio held up: a speaker that underran often (a busy machine)
-        # also sounded lines late; see README "Live session > Measured".
-        log_file.write(loop.now(), "audio_health", output_underflows=speaker.player.underflows,
-                       input_overflows=listener.overflows if listener is not None else None)
         outcome = _OUTCOMES.get(session.outcome or "interrupted", SessionOutcome.FINISHED_EARLY)
         recorder.close()
         history.end_session(sid, time.time(), outcome)

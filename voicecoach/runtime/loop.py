@@ -22,7 +22,7 @@ import queue
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from voicecoach.core.actions import (
     Action,
@@ -94,6 +94,7 @@ class LiveLoop:
         recorder: RecorderPort | None = None,
         view: StatusView | None = None,
         clock: Callable[[], float] = time.monotonic,
+        health: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.session = session
         self.speaker = speaker
@@ -102,6 +103,7 @@ class LiveLoop:
         self.recorder = recorder
         self.view = view
         self._clock = clock
+        self._health = health
         self._t0 = 0.0
         self._speaking: dict[int, str] = {}
         self._own_id = 0
@@ -138,6 +140,9 @@ class LiveLoop:
         if outcome != "interrupted":
             self._drain_closing()
         duration = self.now()
+        if self._health is not None:
+            # How the devices held up (a speaker that underran also sounded lines late).
+            self.log.write(duration, "audio_health", **self._health())
         self.log.write(duration, "loop_ended", outcome=outcome)
         return LoopResult(outcome, duration)
 
