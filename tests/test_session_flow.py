@@ -139,12 +139,18 @@ def test_a_countdown_word_just_behind_a_line_is_said_when_the_line_ends():
     assert 0.0 <= four - (start + 6.0) <= TICK_GRACE
 
 
-def test_pause_freezes_a_hold_to_the_millisecond():
+def _hold_paused_at(seconds: float):
+    """A driver whose first hold was paused ``seconds`` in; and when the hold started."""
     d = driver()
     reach(d, SessionState.HOLDING)
     start = d.t
-    d.t = start + 3.25
+    d.t = start + seconds
     d.say(Intent.PAUSE)
+    return d, start
+
+
+def test_pause_freezes_a_hold_to_the_millisecond():
+    d, start = _hold_paused_at(3.25)
     assert d.session.state is SessionState.PAUSED
     assert d.session.next_deadline is None
     assert d.session.status().countdown == pytest.approx(6.75, abs=1e-9)
@@ -315,11 +321,7 @@ def test_a_hold_counts_from_when_its_line_is_heard(delay):
 
 
 def test_a_resumed_hold_counts_its_seconds_left_from_the_reminder():
-    d = driver()
-    reach(d, SessionState.HOLDING)
-    start = d.t
-    d.t = start + 3.25
-    d.say(Intent.PAUSE)
+    d, start = _hold_paused_at(3.25)
     d.t = start + 100.0
     d.start_delay = 0.8
     out = d.say(Intent.RESUME)
