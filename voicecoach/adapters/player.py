@@ -35,8 +35,8 @@ from voicecoach.errors import DeviceError
 #: Fade applied by stop(): long enough to avoid a click, short enough to feel instant.
 FADE_SECONDS = 0.010
 #: Output latency asked of PortAudio. 40 ms: with 20 ms the stream underran
-#: 114-205 times a minute on a 2-core machine kept busy (three CPU-bound
-#: processes and a recognizer thread), 3 with 40 ms, 2 with 60 ms; and on
+#: 114-233 times a minute on a 2-core machine kept busy (three CPU-bound
+#: processes and a recognizer thread), 3-4 with 40 ms, 1-2 with 60 ms; and on
 #: PulseAudio each underrun can silence the stream for up to two seconds while
 #: it restarts, so a line queued then sounded up to 1.9 s late. The live
 #: session takes it from the config (``audio.output_latency``).

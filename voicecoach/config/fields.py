@@ -118,7 +118,7 @@ FIELDS: tuple[Field, ...] = (
           env="VOICECOACH_OUTPUT"),
     Field("audio.output_latency", "output_latency", Kind.FLOAT, 0.04,
           "speaker buffer in seconds: less answers sooner, more survives a busy machine "
-          "(0.02 underran 100-200 times a minute on a loaded 2-core machine)",
+          "(0.02 underran 114-233 times a minute on a loaded 2-core machine)",
           low=0.005, high=0.5),
     Field("audio.earcons", "earcons", Kind.BOOL, True,
           "short sounds before breath and hold cues"),
