@@ -21,14 +21,13 @@ flow is the recorded one (a command obeyed offline cannot cut the coach).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks.echo_replay import _due
+from benchmarks.echo_replay import fed, recorded_options
 from voicecoach.adapters.echo import EchoCanceller, EchoOptions
 from voicecoach.core.echo_guard import EchoGuard, GuardOptions, Utterance
 from voicecoach.core.intents import Command
@@ -88,26 +87,16 @@ def relive(
 
     rec = recognizer or open_recognizer("sphinx", "en", None)
     d = np.load(record)
-    ref_rate, mic_rate = int(d["reference_rate"]), int(d["mic_rate"])
-    mic, mic_blocks, ref, ref_blocks = d["mic"], d["mic_blocks"], d["ref"], d["ref_blocks"]
-    opts = dataclasses.replace(options or EchoOptions(), rate=mic_rate, reference_rate=ref_rate)
-    mic_ends = np.append(mic_blocks[1:, 0], len(mic)).astype(int)
-    ref_ends = np.append(ref_blocks[1:, 0], len(ref)).astype(int)
     guard = EchoGuard(guard_options)
-    pending = sorted(utterances(events_path, session_origin(events_path, ref_blocks)),
+    pending = sorted(utterances(events_path, session_origin(events_path, d["ref_blocks"])),
                      key=lambda u: u.start)
     rec.reset()  # type: ignore[attr-defined]
     judged: list[Judged] = []
-    with EchoCanceller(opts) as canceller:
-        r = 0
-        for i, (start, t) in enumerate(mic_blocks[:, :2]):
-            while r < len(ref_blocks) and _due(ref_blocks[r], i, float(t)):
-                canceller.feed_reference(ref[int(ref_blocks[r, 0]) : ref_ends[r]], ref_blocks[r, 1])
-                r += 1
-            out = canceller.feed_mic(mic[int(start) : mic_ends[i]], float(t))
-            while pending and pending[0].start <= float(t):
+    with EchoCanceller(recorded_options(d, options)) as canceller:
+        for t, out in fed(canceller, d):
+            while pending and pending[0].start <= t:
                 guard.spoke(pending.pop(0))
-            for cmd in rec.accept(out, float(t)):  # type: ignore[attr-defined]
+            for cmd in rec.accept(out, t):  # type: ignore[attr-defined]
                 ev = canceller.evidence(cmd.time - EVIDENCE_SECONDS, cmd.time)
                 verdict = guard.judge(Command(cmd.intent, cmd.time, cmd.text), ev)
                 judged.append(Judged(cmd.time, cmd.intent.value, cmd.text, ev.removed_db,

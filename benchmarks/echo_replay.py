@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,23 +44,32 @@ class Replay:
     """Whether ``out`` equals the recorded output (None if none was recorded)."""
 
 
+def recorded_options(d: Any, options: EchoOptions | None = None) -> EchoOptions:
+    """``options`` (or the defaults) at the recording's two sample rates."""
+    return dataclasses.replace(options or EchoOptions(), rate=int(d["mic_rate"]),
+                               reference_rate=int(d["reference_rate"]))
+
+
+def fed(canceller: EchoCanceller, d: Any) -> Iterator[tuple[float, np.ndarray]]:
+    """Feed a recording's blocks to ``canceller`` in the order the hearing thread saw
+    them; yield each microphone block's time and the cleaned audio it gave."""
+    mic, mic_blocks, ref, ref_blocks = d["mic"], d["mic_blocks"], d["ref"], d["ref_blocks"]
+    mic_ends = np.append(mic_blocks[1:, 0], len(mic)).astype(int)
+    ref_ends = np.append(ref_blocks[1:, 0], len(ref)).astype(int)
+    r = 0
+    for i, (start, t) in enumerate(mic_blocks[:, :2]):
+        while r < len(ref_blocks) and _due(ref_blocks[r], i, float(t)):
+            canceller.feed_reference(ref[int(ref_blocks[r, 0]) : ref_ends[r]], ref_blocks[r, 1])
+            r += 1
+        yield float(t), canceller.feed_mic(mic[int(start) : mic_ends[i]], float(t))
+
+
 def replay(path: Path, options: EchoOptions | None = None) -> Replay:
     """Feed a recording through a fresh canceller in its original order."""
     d = np.load(path)
-    ref_rate, mic_rate = int(d["reference_rate"]), int(d["mic_rate"])
-    mic, mic_blocks, ref, ref_blocks = d["mic"], d["mic_blocks"], d["ref"], d["ref_blocks"]
-    opts = options or EchoOptions()
-    opts = dataclasses.replace(opts, rate=mic_rate, reference_rate=ref_rate)
-    mic_ends = np.append(mic_blocks[1:, 0], len(mic)).astype(int)
-    ref_ends = np.append(ref_blocks[1:, 0], len(ref)).astype(int)
-    outs: list[np.ndarray] = []
-    with EchoCanceller(opts) as canceller:
-        r = 0
-        for i, (start, t) in enumerate(mic_blocks[:, :2]):
-            while r < len(ref_blocks) and _due(ref_blocks[r], i, float(t)):
-                canceller.feed_reference(ref[int(ref_blocks[r, 0]) : ref_ends[r]], ref_blocks[r, 1])
-                r += 1
-            outs.append(canceller.feed_mic(mic[int(start) : mic_ends[i]], float(t)))
+    mic, mic_rate = d["mic"], int(d["mic_rate"])
+    with EchoCanceller(recorded_options(d, options)) as canceller:
+        outs = [out for _, out in fed(canceller, d)]
         out = np.concatenate(outs) if outs else np.zeros(0, np.int16)
         delay, drift = canceller.delay, canceller.drift_ppm
     identical = None
