@@ -169,14 +169,14 @@ def place(onsets: np.ndarray, starts: dict[int, float]) -> tuple[dict[int, float
     return found, drift
 
 
-def holds(events: list[dict], on_recording: dict[int, float]) -> list[tuple[float, float, float]]:
+def holds(events: list[dict], on_recording: dict[int, float],
+          heard: dict[int, float]) -> list[tuple[float, float, float]]:
     """(prescribed, audible, scheduled) seconds for every hold that ran to its end.
 
-    Scheduled is the session's own view: "And release." queued minus the moment
-    the "Hold" line's first sample reached the speaker (the hold counts from then).
+    Scheduled is the session's own view: "And release." queued minus ``heard``,
+    the moment the "Hold" line's first sample reached the speaker (the hold
+    counts from then).
     """
-    heard = {e["id"]: float(e["audio_time"]) for e in events
-             if e["type"] == "speech_started" and e.get("audio_time") is not None}
     out = []
     start: dict | None = None
     seconds: float | None = None
@@ -262,7 +262,7 @@ def run(minutes: float, keep: Path | None = None) -> Timekeeping:
             underflows=health[-1].get("output_underflows") if health else None,
             countdown_late=countdown_late(events, on_recording, offset),
             minutes=wall / 60, cpu_percent=100.0 * cpu / wall, peak_mb=peak, rss=rss,
-            holds=holds(events, on_recording), drift_ms=drift,
+            holds=holds(events, on_recording, starts), drift_ms=drift,
             placed=len(on_recording), logged=len(starts),
         )
 
