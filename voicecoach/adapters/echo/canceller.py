@@ -259,6 +259,7 @@ class EchoCanceller:
         self._mic = _Timeline()
         self._origin: float | None = None
         self._next_frame: int | None = None
+        self._holes: deque[tuple[int, int]] = deque()  # gaps in the input: (start, end)
         self._ref_clock = 0.0
         self._mic_clock = 0.0
         self._delay = opts.samples(opts.initial_delay_ms)
@@ -311,9 +312,16 @@ class EchoCanceller:
         if self._origin is None:
             self._origin = adc_time
         for index, piece in self._place(self._mic_run, data, adc_time):
+            end = self._mic.end
             self._mic.write(index, piece)
-            if self._next_frame is None or index > self._next_frame + self.frame * 4:
-                self._next_frame = index  # first block, or a gap (dropped input)
+            if self._next_frame is None:
+                self._next_frame = index
+            elif index > end + self.frame * 4:
+                # A gap (input dropped): the frames before it are still to be
+                # cleaned, then the hole is skipped. (Judged from where cleaning
+                # stood instead, frames held back for a reference read ahead
+                # looked like a gap: 13.5 s of a 9.5-minute live session lost.)
+                self._holes.append((end, index))
         cleaned = [self._process_frame(start) for start in self._ready_frames()]
         out = np.concatenate(cleaned) if cleaned else np.zeros(0, np.float32)
         self._trim()
@@ -335,6 +343,7 @@ class EchoCanceller:
             out.append(self._process_frame(start))
             start += self.frame
         self._next_frame = None
+        self._holes.clear()
         return np.concatenate(out)[:needed]
 
     # -- state -------------------------------------------------------------
@@ -397,7 +406,11 @@ class EchoCanceller:
         if self._next_frame is None:
             return starts
         wait = self.options.samples(self.options.reference_wait_ms)
-        while self._next_frame + self.frame <= self._mic.end:
+        while True:
+            while self._holes and self._next_frame >= self._holes[0][0]:
+                self._next_frame = max(self._next_frame, self._holes.popleft()[1])
+            if self._next_frame + self.frame > self._mic.end:
+                break
             # The reference this frame needs may still be on its way (the
             # resampler holds some back, the speaker's callback may run
             # late): wait for it, but not longer than ``reference_wait_ms``.
