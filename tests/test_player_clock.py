@@ -15,7 +15,12 @@ import time
 import numpy as np
 import pytest
 
-from voicecoach.adapters.player import GAP_AT_ONCE_SECONDS, Player, PlayEventKind
+from voicecoach.adapters.player import (
+    GAP_AT_ONCE_SECONDS,
+    STEP_CONFIRM_SECONDS,
+    Player,
+    PlayEventKind,
+)
 
 RATE = 16000
 BLOCK = 320  # 20 ms
@@ -75,3 +80,33 @@ def test_an_utterance_after_the_interpreter_was_busy_is_stamped_when_it_plays(pu
             assert ended.t > started.t
     finally:
         p.close()
+
+
+def test_sound_the_server_dropped_steps_the_clock_back_after_a_quarter_second():
+    """PulseAudio now and then plays 30-40 ms less of the stream than it was given;
+    from then on every block measures that much early. The clock used to slew
+    there over two seconds, misplacing the echo canceller's reference meanwhile."""
+    p = Player()
+    p.rate = RATE
+    for k in range(50):
+        _clock(p, k * BLOCK / RATE)
+    dropped = 0.035
+    stamps = [_clock(p, (k * BLOCK) / RATE - dropped) for k in range(50, 80)]
+    confirm = int(np.ceil(STEP_CONFIRM_SECONDS * RATE / BLOCK))
+    # believed only once it has lasted STEP_CONFIRM_SECONDS; then it is a step, not a slew
+    assert stamps[confirm - 2] == pytest.approx((50 + confirm - 2) * BLOCK / RATE, abs=1e-3)
+    after = 50 + confirm + 1
+    assert stamps[confirm + 1] == pytest.approx(after * BLOCK / RATE - dropped, abs=1e-3)
+
+
+def test_a_burst_of_early_callbacks_does_not_move_the_clock_back():
+    """Callbacks that catch up after a late one measure early for a few blocks; the
+    sound itself went on, so the clock must not step."""
+    p = Player()
+    p.rate = RATE
+    for k in range(50):
+        _clock(p, k * BLOCK / RATE)
+    for k in range(50, 55):  # 100 ms of blocks measuring 30-50 ms early
+        _clock(p, k * BLOCK / RATE - 0.03 - 0.005 * (k - 50))
+    t = _clock(p, 55 * BLOCK / RATE)
+    assert t == pytest.approx(55 * BLOCK / RATE, abs=1e-3)

@@ -58,6 +58,12 @@ GAP_CONFIRM_SECONDS = 0.04
 #: late callbacks comes near it (65-70 ms were seen), and waiting to confirm a
 #: stall this long stamps the first utterance after it seconds too early.
 GAP_AT_ONCE_SECONDS = 0.25
+#: A DAC time this much earlier or later than the sample count...
+STEP_SECONDS = 0.02
+#: ...block after block for this long is a step in the sound (samples the sound
+#: server dropped, or a short underrun), not jitter: no burst of late callbacks
+#: outlasts the output buffer.
+STEP_CONFIRM_SECONDS = 0.25
 
 Tap = Callable[[np.ndarray, float], None]
 """Reference tap: ``tap(block, dac_time)``; mono float32 at :attr:`Player.rate`. Must not block."""
@@ -127,8 +133,9 @@ class Player:
         self._frames = 0
         self._anchor = 0.0
         self._played = 0
-        self._late_frames = 0
-        self._late_min = float("inf")
+        self._step_frames = 0
+        self._step_least = float("inf")
+        self._step_sign = 0.0
         self.underflows = 0
         """Blocks PortAudio reported as late (glitches), for diagnostics."""
         self._unregister: Callable[[], None] | None = None
@@ -172,8 +179,9 @@ class Player:
         self._frames = 0
         self._anchor = 0.0
         self._played = 0
-        self._late_frames = 0
-        self._late_min = float("inf")
+        self._step_frames = 0
+        self._step_least = float("inf")
+        self._step_sign = 0.0
         self._stream = stream
         try:
             stream.start()
@@ -294,25 +302,34 @@ class Player:
             self._failed = "the audio output stream ended (device unplugged?)"
 
     def _dac_clock(self, measured: float, frames: int) -> float:
-        """A smooth, strictly increasing DAC time for this block.
+        """A smooth DAC time for this block that steps where the sound did.
 
         PortAudio's per-block DAC times jitter by a millisecond or so (and on
         ALSA are not on the monotonic clock), which would make the echo
         reference's timeline ragged. So time is counted in samples from an
         anchor that follows the measurements slowly (0.5 % of the error per
-        block) and jumps only after a real discontinuity (an underrun: every
-        block for :data:`GAP_CONFIRM_SECONDS` measures more than 50 ms late,
-        and the jump is the least of those errors); it never jumps back. A
-        block later than :data:`GAP_AT_ONCE_SECONDS` is a gap at once: the
-        stream stalls that long when it starts, or when the interpreter is busy
-        loading a model, and an utterance starting in the confirming blocks was
-        stamped two seconds before it sounded (the echo canceller's reference
-        with it).
+        block) and steps only at a real discontinuity:
 
-        One late callback, or a short burst of them, is not a gap: the
-        sound went on without a break. Jumping on it (as this did) moved the
-        echo canceller's reference 65-70 ms away from the echo every few
-        seconds of a live session, and the coach heard itself say "next".
+        * a gap (an underrun, a stall): every block for
+          :data:`GAP_CONFIRM_SECONDS` measures more than 50 ms late; a block
+          later than :data:`GAP_AT_ONCE_SECONDS` is a gap at once (the stream
+          stalls that long when it starts, or when the interpreter is busy
+          loading a model, and an utterance starting in the confirming blocks
+          was stamped two seconds before it sounded);
+        * a smaller step either way: every block for
+          :data:`STEP_CONFIRM_SECONDS` measures more than :data:`STEP_SECONDS`
+          late, or early. Early happens on PulseAudio: now and then the sound
+          server plays 30-40 ms less of the stream than it was given, and the
+          echo reached the microphone that much earlier from then on. Slewing
+          towards it instead (as this did) took two seconds, during which the
+          echo canceller's reference was misplaced; and a canceller that
+          trusted the sample count missed it altogether, lost the echo a step
+          at a time, and heard the coach's own words as commands.
+
+        The step is the least error of the confirming blocks. One late
+        callback, or a burst of them, is not a step: the sound went on without
+        a break, and jumping on it moved the echo canceller's reference 65-70 ms
+        away from the echo every few seconds of a live session.
         """
         predicted = self._anchor + self._played / self.rate
         error = measured - predicted
@@ -320,19 +337,21 @@ class Player:
             self._anchor += error
         elif error > GAP_AT_ONCE_SECONDS:
             self._anchor += error
-            self._late_frames, self._late_min = 0, float("inf")
-        elif error > 0.05:
-            self._late_frames += frames
-            self._late_min = min(self._late_min, error)
-            if self._late_frames >= GAP_CONFIRM_SECONDS * self.rate:
-                self._anchor += self._late_min
-                self._late_frames, self._late_min = 0, float("inf")
+            self._step_frames, self._step_least = 0, float("inf")
+        elif abs(error) > STEP_SECONDS:
+            sign = 1.0 if error > 0 else -1.0
+            if sign != self._step_sign:
+                self._step_sign, self._step_frames, self._step_least = sign, 0, float("inf")
+            self._step_frames += frames
+            self._step_least = min(self._step_least, abs(error))
+            gap = sign > 0 and self._step_least > 0.05
+            confirm = GAP_CONFIRM_SECONDS if gap else STEP_CONFIRM_SECONDS
+            if self._step_frames >= confirm * self.rate:
+                self._anchor += sign * self._step_least
+                self._step_frames, self._step_least = 0, float("inf")
         else:
-            self._late_frames, self._late_min = 0, float("inf")
-            # Never jump back: a block cannot start before the previous one ended,
-            # and a burst of late callbacks can measure "earlier" by more than 50 ms.
-            # Small corrections stay far below a block's length, so time still rises.
-            self._anchor += 0.005 * max(error, -0.05)
+            self._step_frames, self._step_least = 0, float("inf")
+            self._anchor += 0.005 * error
         t = self._anchor + self._played / self.rate
         self._played += frames
         return t

@@ -90,7 +90,15 @@ class EchoOptions:
     reference_wait_ms: float = 40.0
     """How long a microphone frame waits for a reference that is late."""
     gap_tolerance_ms: float = 30.0
-    """A timestamp this much later than the running sample count (twice in a row) is a gap."""
+    """A microphone stamp this much later than the running sample count (three
+    blocks in a row) is a gap."""
+    reference_step_ms: float = 10.0
+    """A speaker stamp this much earlier or later than the running sample count
+    (three blocks in a row) is a step in the sound. The player's clock is
+    smooth and only steps where the sound did (see
+    :meth:`voicecoach.adapters.player.Player._dac_clock`), so a small step is
+    believed: PulseAudio was seen to play 34-40 ms less of the stream than it
+    was given, and the echo came that much earlier from then on."""
     track_s: float = 30.0
     """Delay measurements of the last this many seconds give the clock drift."""
     max_slew: float = 4.0
@@ -153,13 +161,20 @@ class _Run:
     stamps like these moved the echo 30-70 ms away from where the filter
     had learned it, every few seconds of a live session; the drift is
     followed from the signals instead (see :meth:`EchoCanceller._steer`).
+
+    With ``steps_back`` (the speaker's stamps, which come from the player's
+    smoothed clock) a sudden step *back* that holds for three blocks is taken
+    too: the sound server played less than it was given, and the echo comes
+    earlier from then on.
     """
 
     #: Blocks in a row that must agree before a jump in the stamps counts as a gap.
     CONFIRM = 3
 
-    def __init__(self, in_rate: int, out_rate: int, gap_s: float) -> None:
+    def __init__(self, in_rate: int, out_rate: int, gap_s: float, steps_back: bool = False) -> None:
         self.in_rate, self.out_rate, self.gap_s = in_rate, out_rate, gap_s
+        self.steps_back = steps_back
+        self.early: list[float] = []  # offsets of the blocks since a sudden step back
         self.start_time: float | None = None
         self.in_count = 0
         self.out_index = 0
@@ -183,17 +198,26 @@ class _Run:
             error = time - expected
             if error - self.settled > self.gap_s:
                 self.late.append(error)
+                self.early = []
                 if len(self.late) >= self.CONFIRM:  # a real gap: the stream went on later
                     jump = min(self.late) - self.settled
                     self.start_time += jump
                     self.out_index += int(round(jump * self.out_rate))
                     self.late = []
                     self.gaps += 1
-            elif error - self.settled >= -1.0:
-                self.late = []
-                self.settled = error
-            else:
+            elif error - self.settled < -1.0:
                 expected = None  # far back in time: a new stream
+            elif self.steps_back and error - self.settled < -self.gap_s:
+                self.early.append(error)
+                if len(self.early) >= self.CONFIRM:  # the stream went on earlier
+                    jump = max(self.early) - self.settled
+                    self.start_time += jump
+                    self.out_index += int(round(jump * self.out_rate))
+                    self.early = []
+                    self.gaps += 1
+            else:
+                self.late, self.early = [], []
+                self.settled = error
         if expected is None:
             if self.resampler is not None:
                 tail = self.resampler.resample_chunk(np.zeros(0, np.float32), last=True)
@@ -202,7 +226,7 @@ class _Run:
             self.start_time = time
             self.in_count = 0
             self.settled = 0.0
-            self.late = []
+            self.late, self.early = [], []
             self.out_index = int(round((time - origin) * self.out_rate))
             self.resampler = self._new_resampler()
         self.in_count += len(block)
@@ -253,7 +277,9 @@ class EchoCanceller:
         )
         ref_rate = opts.reference_rate or opts.rate
         gap_s = opts.gap_tolerance_ms / 1000
-        self._ref_run = _Run(ref_rate, opts.rate, gap_s)
+        # The speaker's stamps (the player's clock) only step where the sound
+        # did, both ways; the microphone's are raw and only gaps are believed.
+        self._ref_run = _Run(ref_rate, opts.rate, opts.reference_step_ms / 1000, steps_back=True)
         self._mic_run = _Run(opts.rate, opts.rate, gap_s)
         self._ref = _Timeline()
         self._mic = _Timeline()
