@@ -119,6 +119,10 @@ class Trial:
     """Active level of the coach's voice while the person spoke, dBFS."""
 
 
+#: Session states that wait for the person to say "continue".
+WAITING = ("paused", "stop_dialog", "pain_dialog")
+
+
 def over_the_coach(trials: int, gain_db: float = 0.0, keep: Path | None = None) -> list[Trial]:
     """Say ``trials`` commands over the coach; ``keep``: leave events and the echo recording."""
     done: list[Trial] = []
@@ -150,12 +154,13 @@ def over_the_coach(trials: int, gain_db: float = 0.0, keep: Path | None = None) 
                 other = [f"{e['type']}:{e.get('intent')}:{e.get('text')}" for e in late
                          if e["type"] in ("heard", "echo_dropped")]
                 done.append(Trial(phrase, intent, (start, end), heard, dropped, other))
-                if intent == "pause" and any(
-                    e["type"] == "state" and e.get("to") == "paused" for e in coach.events()[mark:]
-                ):
-                    time.sleep(1.5)
-                    coach.say_until("continue", typed("heard", intent="resume"), attempts=4)
+                # A pause (or a false "stop" or "it hurts" from the coach's own
+                # voice) leaves the session waiting: go on, as a person would.
                 time.sleep(1.0)
+                if any(e["type"] == "state" and e.get("to") in WAITING
+                       for e in coach.events()[mark:]):
+                    time.sleep(0.5)
+                    coach.say_until("continue", typed("heard", intent="resume"), attempts=4)
                 if coach.proc.poll() is not None:
                     break
         finally:
