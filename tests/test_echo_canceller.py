@@ -212,6 +212,9 @@ def test_evidence_tells_echo_from_the_person(coach) -> None:
     assert person.removed_db < 6.0
     assert echo.removed_db > 15.0
     assert echo.reference_db > -40.0
+    # Over the loudest quarter of what came out, too: the person's word, the coach's residue.
+    assert person.peak_removed_db is not None and person.peak_removed_db < 6.0
+    assert echo.peak_removed_db is not None and echo.peak_removed_db > 12.0
 
 
 def test_mono_only_and_stereo_is_mixed_down() -> None:

@@ -203,3 +203,22 @@ def test_residue_heard_as_an_ordinary_command_is_dropped_at_the_gate_level():
     assert guard.judge(Command(Intent.REPEAT, 32.89, "repeat"), residue).drop
     person = EchoEvidence(mic_db=-20.0, out_db=-27.5, reference_db=-22.8, converged=True)
     assert not guard.judge(Command(Intent.REPEAT, 32.89, "repeat"), person).drop
+
+
+def test_a_symptom_heard_in_the_coachs_own_voice_is_dropped_when_even_its_loudest_part_was_echo():
+    """Seen live (the own-voice end-to-end test, loaded machine): "dizzy" heard in
+    the coach's line, 17.9 dB removed over the phrase and 13.8 dB over its loudest
+    quarter; the session ended for it. The person's word is the loudest part of
+    what comes out and little of it is removed (at most 9 dB in the kept runs)."""
+    guard = EchoGuard()
+    guard.spoke(Utterance("Inhale, and lift your knee. Hold on to it.", 30.0, duration=3.0))
+    residue = EchoEvidence(mic_db=-23.9, out_db=-41.8, reference_db=-23.8, peak_removed_db=13.8)
+    verdict = guard.judge(Command(Intent.SYMPTOM, 31.5, "dizzy"), residue)
+    assert verdict.drop and "loudest" in verdict.reason
+    assert guard.judge(Command(Intent.PAIN, 31.5, "it hurts"), residue).drop
+    # The person saying it over the coach: their word is loud in the output.
+    person = EchoEvidence(mic_db=-23.9, out_db=-39.0, reference_db=-23.8, peak_removed_db=6.0)
+    assert not guard.judge(Command(Intent.SYMPTOM, 31.5, "dizzy"), person).drop
+    # Under the ordinary pure-echo bar, the loudest part does not decide.
+    middling = EchoEvidence(mic_db=-23.9, out_db=-37.0, reference_db=-23.8, peak_removed_db=13.0)
+    assert not guard.judge(Command(Intent.PAIN, 31.5, "it hurts"), middling).drop

@@ -112,6 +112,12 @@ class EchoEvidence:
     converged: bool = True
     """Whether the canceller had learned the echo path by then. Until it has,
     echo passes through nearly untouched and looks like the person."""
+    peak_removed_db: float | None = None
+    """How much the canceller removed over the loudest quarter of what it let through
+    (None when unknown). The person's word, when there, is the loudest part of
+    the output and the canceller cannot remove it: 0-9 dB measured with the person
+    at the coach's level or 6 dB below it. What is left of the coach's own voice
+    is loudest where the coach was, and still mostly removed there."""
 
     @property
     def removed_db(self) -> float:
@@ -171,6 +177,13 @@ class GuardOptions:
     """The same for pain and symptoms ("stop" only asks a question), set higher:
     measured 27-32 dB removed when a recognizer heard "numb" or "pain" in pure
     residual echo, 7-8 dB when the person said "it hurts" 6 dB below the coach."""
+    echo_peak_db: float = 12.0
+    """Pain and symptoms are dropped from ``echo_only_db`` up, rather than
+    ``echo_only_safety_db``, when even the loudest quarter of the phrase had
+    this much removed (:attr:`EchoEvidence.peak_removed_db`): the coach's own
+    voice heard as "dizzy" live, 17.9 dB removed, 13.8 at its loudest (the
+    session ended for it); the person's commands at 0 and +6 dB, kept runs:
+    at most 15 dB removed, 9 at the loudest (one "repeat" 13.6, not safety)."""
     keep_s: float = 30.0
     """How long utterances are remembered after they end."""
 
@@ -285,6 +298,10 @@ class EchoGuard:
             return Verdict(True, strength, "the coach's words, echo")
         if removed is not None and removed >= pure:
             return Verdict(True, strength, "only the coach's voice was heard")
+        peak = None if evidence is None else evidence.peak_removed_db
+        if (removed is not None and removed >= o.echo_only_db
+                and peak is not None and peak >= o.echo_peak_db):
+            return Verdict(True, strength, "only the coach's voice, even at its loudest")
         if strength is MatchStrength.WEAK:
             return Verdict(False, strength, "the coach's words, but not then")
         return Verdict(False, strength, "not the coach's words")

@@ -287,6 +287,8 @@ def _evidence_fields(evidence: EchoEvidence | None) -> dict[str, object]:
     return {
         "mic_db": round(evidence.mic_db, 1), "out_db": round(evidence.out_db, 1),
         "reference_db": round(evidence.reference_db, 1), "converged": evidence.converged,
+        "peak_removed_db": (None if evidence.peak_removed_db is None
+                            else round(evidence.peak_removed_db, 1)),
     }
 
 

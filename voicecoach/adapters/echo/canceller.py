@@ -408,11 +408,15 @@ class EchoCanceller:
         if not rows:  # nothing known about that span: say so, trust nothing
             return EchoEvidence(-120.0, -120.0, -120.0, converged=False)
         mic, out, ref = (float(np.mean([r[i] for r in rows])) for i in (1, 2, 3))
+        # The loudest quarter of what came out: the person's word when there.
+        loudest = sorted(rows, key=lambda r: r[2])[-max(1, len(rows) // 4):]
+        peak_mic, peak_out = (float(sum(r[i] for r in loudest)) for i in (1, 2))
         return EchoEvidence(
             mic_db=float(10 * np.log10(mic + 1e-12)),
             out_db=float(10 * np.log10(out + 1e-12)),
             reference_db=float(10 * np.log10(ref + 1e-12)),
             converged=all(r[4] for r in rows),
+            peak_removed_db=float(10 * np.log10((peak_mic + 1e-12) / (peak_out + 1e-12))),
         )
 
     def close(self) -> None:
