@@ -188,6 +188,13 @@ class _Run:
             return None
         return soxr.ResampleStream(self.in_rate, self.out_rate, 1, dtype="float32")
 
+    def _step(self, jump: float) -> None:
+        """Move the stream by ``jump`` seconds (the least of the confirming blocks' offsets)."""
+        assert self.start_time is not None  # only called once the stream has started
+        self.start_time += jump
+        self.out_index += int(round(jump * self.out_rate))
+        self.gaps += 1
+
     def place(self, block: np.ndarray, time: float, origin: float) -> list[tuple[int, np.ndarray]]:
         """Return ``(timeline index, samples)`` pieces to write for this block."""
         pieces: list[tuple[int, np.ndarray]] = []
@@ -200,21 +207,15 @@ class _Run:
                 self.late.append(error)
                 self.early = []
                 if len(self.late) >= self.CONFIRM:  # a real gap: the stream went on later
-                    jump = min(self.late) - self.settled
-                    self.start_time += jump
-                    self.out_index += int(round(jump * self.out_rate))
+                    self._step(min(self.late) - self.settled)
                     self.late = []
-                    self.gaps += 1
             elif error - self.settled < -1.0:
                 expected = None  # far back in time: a new stream
             elif self.steps_back and error - self.settled < -self.gap_s:
                 self.early.append(error)
                 if len(self.early) >= self.CONFIRM:  # the stream went on earlier
-                    jump = max(self.early) - self.settled
-                    self.start_time += jump
-                    self.out_index += int(round(jump * self.out_rate))
+                    self._step(max(self.early) - self.settled)
                     self.early = []
-                    self.gaps += 1
             else:
                 self.late, self.early = [], []
                 self.settled = error
