@@ -131,11 +131,7 @@ class Player:
         self._failed: str | None = None
         self._closing = False
         self._frames = 0
-        self._anchor = 0.0
-        self._played = 0
-        self._step_frames = 0
-        self._step_least = float("inf")
-        self._step_sign = 0.0
+        self._reset_clock()
         self.underflows = 0
         """Blocks PortAudio reported as late (glitches), for diagnostics."""
         self._unregister: Callable[[], None] | None = None
@@ -177,11 +173,7 @@ class Player:
         self._closing = False
         self._last_callback = time.monotonic()
         self._frames = 0
-        self._anchor = 0.0
-        self._played = 0
-        self._step_frames = 0
-        self._step_least = float("inf")
-        self._step_sign = 0.0
+        self._reset_clock()
         self._stream = stream
         try:
             stream.start()
@@ -300,6 +292,14 @@ class Player:
     def _finished(self) -> None:
         if not self._closing and self._failed is None:
             self._failed = "the audio output stream ended (device unplugged?)"
+
+    def _reset_clock(self) -> None:
+        """A new stream: the DAC clock starts again from its first block."""
+        self._anchor = 0.0
+        self._played = 0
+        self._step_frames = 0
+        self._step_least = float("inf")
+        self._step_sign = 0.0
 
     def _dac_clock(self, measured: float, frames: int) -> float:
         """A smooth DAC time for this block that steps where the sound did.
