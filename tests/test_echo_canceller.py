@@ -362,3 +362,58 @@ def test_no_audio_is_lost_while_the_reference_is_read_ahead(coach) -> None:
     assert canceller.measured is not None and canceller.delay < -0.07  # read ahead
     cleaned = np.concatenate([*out, canceller.flush()])
     assert len(cleaned) == len(scene.mic)
+
+
+def _parted(scene, at_s: float, by_s: float) -> np.ndarray:
+    """The reference as a loaded machine hands it over: after ``at_s`` it lands
+    ``by_s`` late on the timeline (seen live: the speaker's sample count 0.4-2.4 s
+    off its DAC stamps), far outside the delay search."""
+    i, shift = int(at_s * RATE), int(by_s * RATE)
+    ref = scene.reference.copy()
+    ref[i + shift :] = scene.reference[i : len(ref) - shift]
+    ref[i : i + shift] = 0.0
+    return ref
+
+
+def test_an_echo_lost_for_good_is_noticed_and_reported(long_coach) -> None:
+    """When the two timelines part by seconds the filter removes nothing, and the
+    coach's words came through as if a person said them (live: "stop" obeyed at
+    0.4 dB removed, "next" at 0.1 dB). The canceller must notice and say so in
+    its evidence (the guard then lets words and timing decide), and leave the
+    audio as it is (muting it changed what the recognizer made of the rest)."""
+    scene = make_scene(long_coach, room=Room(delay_ms=25, seed=4))
+    reference = _parted(scene, 8.0, 1.5)
+
+    def run(options: EchoOptions) -> tuple[EchoCanceller, np.ndarray, list[bool]]:
+        canceller = EchoCanceller(options)
+        parts, lost = [], []
+        for i in range(0, len(scene.mic), 320):
+            parts.append(canceller.process(scene.mic[i : i + 320], reference[i : i + 320]))
+            lost.append(canceller.lost)
+        parts.append(canceller.flush())
+        return canceller, np.concatenate(parts), lost
+
+    canceller, out, lost = run(EchoOptions())
+    unchecked, same, _ = run(EchoOptions(lost_db=-200.0))
+    before = lost[: int(7.5 * RATE) // 320]
+    assert not any(before)  # cancelling well before the timelines part
+    assert lost[-1]
+    late = slice(13 * RATE, len(scene.mic) - RATE)
+    assert echo_return_loss_enhancement(scene.echo[late], out[late]) < 6.0  # lost indeed
+    assert np.array_equal(out, same)  # the audio is not touched
+    assert not canceller.evidence(14.0, 15.0).converged  # the guard is told
+    assert unchecked.evidence(14.0, 15.0).converged  # (which it was not before)
+    assert canceller.evidence(5.0, 6.0).converged
+
+
+def test_a_person_talking_over_the_coach_is_not_taken_for_a_lost_echo(coach) -> None:
+    scene = make_scene(
+        coach, person_voice("it hurts, it hurts, please stop"), room=Room(delay_ms=80),
+        ratio_db=-6.0, person_at_s=5.0,
+    )
+    canceller = EchoCanceller()
+    lost = False
+    for i in range(0, len(scene.mic), 320):
+        canceller.process(scene.mic[i : i + 320], scene.reference[i : i + 320])
+        lost = lost or canceller.lost
+    assert not lost

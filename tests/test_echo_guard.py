@@ -222,3 +222,40 @@ def test_a_symptom_heard_in_the_coachs_own_voice_is_dropped_when_even_its_loudes
     # Under the ordinary pure-echo bar, the loudest part does not decide.
     middling = EchoEvidence(mic_db=-23.9, out_db=-37.0, reference_db=-23.8, peak_removed_db=13.0)
     assert not guard.judge(Command(Intent.PAIN, 31.5, "it hurts"), middling).drop
+
+
+HOLD = "Inhale, and lift your knee. Hold on to it."
+
+
+def test_a_command_that_sounds_like_the_coach_then_is_echo() -> None:
+    """Live: residual echo of "Hold on to it" heard as "go on" (9.8 dB removed)."""
+    guard = guard_with(HOLD, start=10.0, duration=3.0)
+    go_on = Command(Intent.RESUME, when(guard, "on"), "go on")
+    assert guard.match(go_on) is MatchStrength.SIMILAR
+    assert guard.judge(go_on, MIXED).drop
+    assert not guard.judge(go_on, PERSON).drop  # a person clearly spoke
+    early = Command(Intent.RESUME, 10.3, "go on")  # the coach was not at "on" yet
+    assert guard.match(early) is MatchStrength.NONE
+    assert not guard.judge(early, MIXED).drop
+
+
+def test_a_safety_command_is_not_dropped_on_a_partial_match() -> None:
+    guard = guard_with("Lie on your back, and it will pass.", start=10.0, duration=3.0)
+    hurts = Command(Intent.PAIN, when(guard, "it"), "it hurts")
+    assert guard.match(hurts) is MatchStrength.SIMILAR
+    assert not guard.judge(hurts, MIXED).drop
+
+
+def test_a_lost_echo_leaves_the_coach_words_to_words_and_timing() -> None:
+    """Live, the canceller lost the echo (0.4 dB removed) while the coach said
+    "If anything hurts, stop": the guard took it for a person and stopped. The
+    canceller now reports such spans as not converged."""
+    guard = guard_with()
+    lost = EchoEvidence(mic_db=-22.5, out_db=-22.9, reference_db=-22.2, converged=False)
+    stop = Command(Intent.STOP, when(guard, "stop"), "stop")
+    assert not guard.judge(stop, PERSON).drop  # a working canceller: a person said it
+    assert guard.judge(stop, lost).drop
+    pause = Command(Intent.PAUSE, when(guard, "slowly"), "pause")  # no match: not safety
+    assert guard.judge(pause, lost).drop
+    hurts = Command(Intent.PAIN, when(guard, "slowly"), "it hurts")  # the person, surely
+    assert not guard.judge(hurts, lost).drop

@@ -163,3 +163,22 @@ def test_listen_reference_that_does_not_exist_is_a_clear_error(tmp_path, cli) ->
     assert result.returncode == 2
     assert "nope.wav" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_coach_is_not_obeyed_when_the_canceller_loses_the_echo(sphinx) -> None:
+    """The timelines part by 1.5 s mid-session (a loaded machine): the filter
+    cancels nothing, the coach says command words; none may be obeyed."""
+    import dataclasses
+
+    session = make_session(
+        list(COACH_COMMAND_WORD_LINES), [], room=Room(delay_ms=70, seed=9), seed=9
+    )
+    scene = session.scene
+    i, shift = 6 * scene.rate, int(1.5 * scene.rate)
+    reference = scene.reference.copy()
+    reference[i + shift :] = scene.reference[i : len(reference) - shift]
+    reference[i : i + shift] = 0.0
+    parted = dataclasses.replace(session, scene=dataclasses.replace(scene, reference=reference))
+    recognize = engine(sphinx, [line.start for line in session.lines])
+    kept = run_session(parted, recognize).kept
+    assert kept == [], kept

@@ -134,6 +134,9 @@ class MatchStrength(StrEnum):
     """The words are in the utterance, but not where the coach was at that moment."""
     STRONG = "strong"
     """The words are in the utterance, right where the coach was at that moment."""
+    SIMILAR = "similar"
+    """Part of the command is a word the coach was saying at that moment ("go on"
+    heard in "hold on"): residual echo misheard, unless a person clearly spoke."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,20 +225,27 @@ class EchoGuard:
             return MatchStrength.NONE
         o = self.options
         best = MatchStrength.NONE
+        similar = False
         for utterance in self.active(command.time):
             timings = word_timings(utterance, o.chars_per_second)
             if utterance.stopped_at is not None:
                 timings = [t for t in timings if t[1] < utterance.stopped_at]
             said = [w for w, _, _ in timings]
             slack = o.slack_s + o.slack_fraction * utterance.planned_duration(o.chars_per_second)
+            fired = command.time - o.latency_s
+            similar = similar or any(
+                word in heard and start - slack <= fired <= end + slack
+                for word, start, end in timings
+            )
             for i in range(len(said) - len(heard) + 1):
                 if said[i : i + len(heard)] != heard:
                     continue
                 first_start, last_end = timings[i][1], timings[i + len(heard) - 1][2]
-                fired = command.time - o.latency_s
                 if first_start - slack <= fired <= last_end + slack:
                     return MatchStrength.STRONG
                 best = MatchStrength.WEAK
+        if best is MatchStrength.NONE and similar:
+            return MatchStrength.SIMILAR
         return best
 
     def judge(self, command: Command, evidence: EchoEvidence | None = None) -> Verdict:
@@ -296,6 +306,12 @@ class EchoGuard:
             return Verdict(True, strength, "the coach's words at that moment, echo")
         if strength is MatchStrength.WEAK and not safety and echo_like and not person:
             return Verdict(True, strength, "the coach's words, echo")
+        partial = strength is MatchStrength.SIMILAR
+        if partial and command.intent not in SAFETY_INTENTS and not person:
+            # Residual echo misheard as a command that sounds like the coach's
+            # words then (live: "go on" in "Hold on to it", 9.8 dB removed). A
+            # safety command is never dropped on a partial match.
+            return Verdict(True, strength, "partly the coach's words at that moment, echo")
         if removed is not None and removed >= pure:
             return Verdict(True, strength, "only the coach's voice was heard")
         peak = None if evidence is None else evidence.peak_removed_db

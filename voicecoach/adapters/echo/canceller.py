@@ -87,6 +87,15 @@ class EchoOptions:
     """Until converged, treat every frame within reach of the coach's voice as
     echo (the person is heard in the coach's pauses only): unlearned echo
     makes recognizers hear "numb" or "it hurts" in the coach's first words."""
+    lost_db: float = 6.0
+    """The filter removing less than this from the median frame of the coach's voice
+    at the microphone (over ``lost_window_s``) has lost the echo: its evidence then
+    says not converged (the guard lets words and timing decide) until it removes more."""
+    lost_window_s: float = 3.0
+    """How much of the coach's voice at the microphone the lost-echo check looks at."""
+    lost_echo_db: float = 35.0
+    """Frames where the microphone is more than this below the reference do not count
+    for the check (no echo path there: headphones, a speaker far away)."""
     reference_wait_ms: float = 40.0
     """How long a microphone frame waits for a reference that is late."""
     gap_tolerance_ms: float = 30.0
@@ -304,13 +313,18 @@ class EchoCanceller:
         self._gain = 1.0
         self._hangover = 0
         self._held: tuple[np.ndarray, bool] | None = None
-        self._previous: tuple[int, float, float] | None = None
+        self._previous: tuple[int, float, float, float] | None = None
         self._floor: deque[float] = deque(maxlen=max(1, int(5 * opts.rate / self.frame)))
         self._noise = np.random.default_rng(0)
         self._recent_ref: deque[float] = deque(maxlen=self._filter // self.frame + 1)
         self._recent_mic: deque[float] = deque(maxlen=max(1, int(2 * opts.rate / self.frame)))
-        self._log: deque[tuple[int, float, float, float, bool]] = deque(maxlen=frames_kept)
+        self._log: deque[tuple[int, float, float, float, bool, float]] = deque(maxlen=frames_kept)
         self._learned = 0  # samples of coach speech the filter has learned from since a reset
+        # Per-frame removal (dB) of the last frames where the coach's voice reached the
+        # microphone: a filter that removes almost nothing there has lost the echo.
+        self._health: deque[float] = deque(maxlen=max(1, int(opts.lost_window_s * opts.rate
+                                                             / self.frame)))
+        self._lost = False
 
     # -- feeding -----------------------------------------------------------
 
@@ -471,23 +485,58 @@ class EchoCanceller:
             self._since_estimate = 0
             self._estimate(start + self.frame)
         previous = self._previous
-        self._previous = (start, float(np.mean(mic**2)), float(np.mean(ref**2)))
+        linear = self._speex.linear.astype(np.float32) / 32768.0
+        self._previous = (
+            start, float(np.mean(mic**2)), float(np.mean(ref**2)), float(np.mean(linear**2))
+        )
         if previous is None:
             return np.zeros(0, np.float32)
-        prev_start, mic_p, ref_p = previous
+        prev_start, mic_p, ref_p, lin_p = previous
         out_p = float(np.mean(out**2))
         if ref_p > 1e-8:
             self._learned += self.frame
-        converged = self._learned >= opts.samples(opts.converge_s * 1000)
-        self._log.append((prev_start, mic_p, out_p, ref_p, converged))
+        self._check_health(mic_p, lin_p, ref_p)
+        learned = self._learned >= opts.samples(opts.converge_s * 1000)
+        # A lost echo is reported to the guard (words and timing decide then), but
+        # the audio is left as it is: muting it changed what the recognizer heard
+        # around the muted stretch, and residue that had decoded as "skip" then
+        # decoded as "that hurts" (replayed live recording).
+        self._log.append((prev_start, mic_p, out_p, ref_p, learned and not self._lost, lin_p))
         if opts.gate_db is None:
             return out
         echo_only = self._echo_only(mic_p, out_p, ref_p)
-        if opts.mute_while_learning and not converged and max(self._recent_ref) > 1e-8:
+        if opts.mute_while_learning and not learned and max(self._recent_ref) > 1e-8:
             # The filter has not learned the room yet (the session's first
             # seconds of coach speech): what comes out is mostly the coach.
             echo_only = True
         return self._gate(out, echo_only)
+
+    def _check_health(self, mic_p: float, lin_p: float, ref_p: float) -> None:
+        """Notice when the filter has lost the echo, and when it has it again.
+
+        It has lost it when, over the last ``lost_window_s`` of frames where
+        the coach's voice was loud at the microphone, the adaptive filter
+        removed less than ``lost_db`` in the median frame, after a delay had
+        been measured (so there is an echo path). Then the guard gets
+        ``converged=False`` and judges by words and timing alone. Seen live
+        under load: the two timelines parted by 1-2 s, the filter removed
+        0.1-0.4 dB, and the coach obeyed its own "stop" and "next" as if a
+        person had said them.
+        """
+        opts = self.options
+        if ref_p < 1e-5 or mic_p < ref_p * 10 ** (-opts.lost_echo_db / 10) or mic_p < 1e-7:
+            return  # the coach is quiet, or its voice does not reach the microphone
+        self._health.append(float(10 * np.log10((mic_p + 1e-12) / (lin_p + 1e-12))))
+        full = len(self._health) == self._health.maxlen
+        if not full or self._measured is None:
+            self._lost = False
+            return
+        self._lost = float(np.median(self._health)) < opts.lost_db
+
+    @property
+    def lost(self) -> bool:
+        """Whether the filter has lost the echo (see ``EchoOptions.lost_db``)."""
+        return self._lost
 
     def _echo_only(self, mic_p: float, out_p: float, ref_p: float) -> bool:
         """Whether a cleaned frame holds nothing but residual echo.
@@ -629,6 +678,7 @@ class EchoCanceller:
                 self._line_at = float(self._delay - opts.samples(opts.margin_ms))
                 self._speex.reset()
                 self._learned = 0
+                self._health.clear()
             self._pending = None
             self._track.clear()
             self._track.append((pending_at, pending.fine or float(pending.delay)))

@@ -183,6 +183,9 @@ class SpeexEcho:
             self.close()
             raise EngineError(f"libspeexdsp chose frame size {actual}, not {frame_size}")
         self._i16p = ctypes.POINTER(ctypes.c_int16)
+        self.linear = np.zeros(frame_size, dtype=np.int16)
+        """The adaptive filter's output for the last frame, before residual echo
+        suppression (no lag): the person's voice at full level when they talk."""
 
     def process(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
         """Cancel one frame; returns a new int16 array of ``frame_size`` samples."""
@@ -202,6 +205,7 @@ class SpeexEcho:
             reference.ctypes.data_as(self._i16p),
             out.ctypes.data_as(self._i16p),
         )
+        self.linear = out.copy()
         self._lib.speex_preprocess_run(self._pre, out.ctypes.data_as(self._i16p))
         return out
 
