@@ -62,6 +62,8 @@ def utterances(events_path: Path, t0: float) -> list[Utterance]:
                 out.append(Utterance(text, start, None, end))
             else:
                 out.append(Utterance(text, start, max(0.3, end - start)))
+    # Still speaking when the run was ended: its length is estimated from the text.
+    out.extend(Utterance(text, start) for text, start in started.values())
     return out
 
 
