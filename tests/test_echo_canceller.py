@@ -417,3 +417,23 @@ def test_a_person_talking_over_the_coach_is_not_taken_for_a_lost_echo(coach) -> 
         canceller.process(scene.mic[i : i + 320], scene.reference[i : i + 320])
         lost = lost or canceller.lost
     assert not lost
+
+
+def test_stamps_that_jump_both_ways_are_jitter_not_a_step() -> None:
+    """A step in the speaker's stamps is believed only when three blocks in a row
+    agree. A late block, an early one, then two late ones is a stream stamped
+    unevenly (a busy machine), and moving the reference for it would move the
+    echo under the filter; a late block used to be counted across an early one."""
+    from voicecoach.adapters.echo.canceller import _Run
+
+    run, block = _Run(16000, 16000, 0.010, steps_back=True), np.zeros(320, np.float32)
+    offsets = [0.0] * 10 + [0.015, -0.015, 0.015, 0.015] + [0.0] * 5
+    t = 100.0
+    for offset in offsets:
+        run.place(block, t + offset, 100.0)
+        t += 0.020
+    assert run.gaps == 0
+    for _ in range(3):  # three late blocks in a row: the stream went on later
+        run.place(block, t + 0.015, 100.0)
+        t += 0.020
+    assert run.gaps == 1

@@ -222,6 +222,7 @@ class _Run:
                 expected = None  # far back in time: a new stream
             elif self.steps_back and error - self.settled < -self.gap_s:
                 self.early.append(error)
+                self.late = []  # "in a row": a block the other way ends a run of late ones
                 if len(self.early) >= self.CONFIRM:  # the stream went on earlier
                     self._step(max(self.early) - self.settled)
                     self.early = []
