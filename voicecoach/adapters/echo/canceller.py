@@ -319,7 +319,7 @@ class EchoCanceller:
         self._noise = np.random.default_rng(0)
         self._recent_ref: deque[float] = deque(maxlen=self._filter // self.frame + 1)
         self._recent_mic: deque[float] = deque(maxlen=max(1, int(2 * opts.rate / self.frame)))
-        self._log: deque[tuple[int, float, float, float, bool, float]] = deque(maxlen=frames_kept)
+        self._log: deque[tuple[int, float, float, float, bool]] = deque(maxlen=frames_kept)
         self._learned = 0  # samples of coach speech the filter has learned from since a reset
         # Per-frame removal (dB) of the last frames where the coach's voice reached the
         # microphone: a filter that removes almost nothing there has lost the echo.
@@ -502,7 +502,7 @@ class EchoCanceller:
         # the audio is left as it is: muting it changed what the recognizer heard
         # around the muted stretch, and residue that had decoded as "skip" then
         # decoded as "that hurts" (replayed live recording).
-        self._log.append((prev_start, mic_p, out_p, ref_p, learned and not self._lost, lin_p))
+        self._log.append((prev_start, mic_p, out_p, ref_p, learned and not self._lost))
         if opts.gate_db is None:
             return out
         echo_only = self._echo_only(mic_p, out_p, ref_p)
