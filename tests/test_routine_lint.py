@@ -90,3 +90,27 @@ def test_cli_validate_shows_warnings_and_strict_fails(tmp_path: Path, cli) -> No
     strict = cli("validate", "--strict", str(path))
     assert strict.returncode == 1
     assert f"{path}: invalid (1 warning)" in strict.stdout
+
+
+def test_a_hold_line_longer_than_the_hold() -> None:
+    """'Hold for three seconds. Keep the arch. Let the chair hold you.' outlasts 3 s."""
+    long_cue = ("      - inhale: Lift.\n      - hold: 3s\n"
+                "        cue: Keep the arch. Let the chair hold you.\n      - exhale: Lower.\n")
+    assert _warnings(long_cue) == [(9, "exercises[0].steps[1].cue", "hold-line-too-long")]
+    short_cue = long_cue.replace("Keep the arch. Let the chair hold you.", "Keep the arch.")
+    assert _warnings(short_cue) == []
+    long_hold = long_cue.replace("hold: 3s", "hold: 8s")
+    assert _warnings(long_hold) == []
+
+
+def test_the_hold_line_estimate_agrees_with_the_voice() -> None:
+    """The flagged line really takes longer than its hold in the product's voice, and
+    the shortened one does not (pyttsx3 + espeak-ng at the default rate)."""
+    from voicecoach.adapters.tts import DEFAULT_WPM, Pyttsx3Renderer
+
+    with Pyttsx3Renderer() as renderer:
+        flagged = renderer.render("Hold for three seconds. Keep the arch. Let the chair hold you.",
+                                  None, DEFAULT_WPM)
+        kept = renderer.render("Hold for three seconds. Keep the arch.", None, DEFAULT_WPM)
+    assert flagged.duration > 3.0 + 0.5
+    assert kept.duration < 3.0 + 0.5

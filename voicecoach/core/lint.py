@@ -7,7 +7,8 @@ rule and still be valid data, and there are legitimate exceptions, so these
 are *warnings*: ``voicecoach validate`` shows them, loading still succeeds.
 
 Also checked, because every text is heard rather than read: sentences too
-long to follow by ear, and exercises that never say the starting position.
+long to follow by ear, hold lines that take longer to say than the hold, and
+exercises that never say the starting position.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from collections.abc import Callable
 
 from voicecoach.core.diagnostics import Diagnostic, Severity, format_path
 from voicecoach.core.durations import format_duration
-from voicecoach.core.estimate import exercise_seconds
+from voicecoach.core.estimate import exercise_seconds, speech_seconds
 from voicecoach.core.routine import Exercise, Routine, StepKind
+from voicecoach.core.session.wording import Wording
 from voicecoach.core.yamlsafe import DataPath, Mark
 
 #: A spoken sentence longer than this is hard to follow lying on the floor.
 MAX_SENTENCE_WORDS = 20
+#: A hold's line may outlast the hold by this much before "And release." is late
+#: enough to notice.
+HOLD_LINE_SLACK_SECONDS = 0.5
 
 Locate = Callable[[DataPath], Mark | None]
 """Finds where a path is in the file (None when unknown)."""
@@ -40,6 +45,8 @@ def lint_routine(
         base: DataPath = ("exercises", index)
         found += [((*base, *sub), msg, hint, code) for sub, msg, hint, code in _breath(exercise)]
         found += [((*base, *sub), msg, hint, code) for sub, msg, hint, code in _speech(exercise)]
+        found += [((*base, *sub), msg, hint, code)
+                  for sub, msg, hint, code in _hold_lines(exercise, Wording(routine.language))]
         found += [((*base, *sub), msg, hint, code) for sub, msg, hint, code in _other(exercise)]
     out = []
     for path, message, hint, code in found:
@@ -133,6 +140,34 @@ def _speech(exercise: Exercise) -> list[Finding]:
                         "long-sentence",
                     )
                 )
+    return found
+
+
+def _hold_lines(exercise: Exercise, w: Wording) -> list[Finding]:
+    """Holds whose spoken line ("Hold for three seconds." and the cue) outlasts them.
+
+    The hold counts from when its line starts to sound, and "And release." waits
+    for the line to end: a long cue on a short hold makes the person hold longer
+    than written (seen in hour-long live runs: 3- and 4-second holds of the sitting
+    routines released 0.5-1.9 s late). Estimated at the calm pace of
+    :mod:`voicecoach.core.estimate`, before any ``{side}`` is filled in.
+    """
+    found: list[Finding] = []
+    for i, step in enumerate(exercise.steps):
+        if step.kind is not StepKind.HOLD or not step.cue:
+            continue
+        line = f"{w('hold', seconds=w.seconds(step.seconds))} {step.cue}"
+        said = speech_seconds(line)
+        if said > step.seconds + HOLD_LINE_SLACK_SECONDS:
+            found.append(
+                (
+                    ("steps", i, "cue"),
+                    f"the hold's line (\"{line}\") takes about {said:.1f} s to say, longer "
+                    f"than the {format_duration(step.seconds)} hold, so \"release\" comes late",
+                    "shorten the cue to a few words, or lengthen the hold",
+                    "hold-line-too-long",
+                )
+            )
     return found
 
 
