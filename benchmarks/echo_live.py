@@ -18,6 +18,9 @@ real player, microphone, canceller, guard and product recognizer:
 
     /work/venv/bin/python -m benchmarks.echo_live [--minutes 3] [--trials 16]
         [--gains 0 -10 -16] [--keep DIR]
+    /work/venv/bin/python -m benchmarks.echo_live --alone --trials 32 --gains -10 -16
+
+``--alone`` says the same commands with no coach and no devices (the ceiling).
 
 ``--keep DIR`` leaves the event logs, ``trials.json`` and the echo path's
 recordings (``VOICECOACH_ECHO_RECORD``) there, to replay with
@@ -180,6 +183,25 @@ def over_the_coach(trials: int, gain_db: float = 0.0, keep: Path | None = None) 
             for t in done]
 
 
+def alone(trials: int, gain_db: float) -> list[tuple[str, bool]]:
+    """The same commands in the same voice at the same gain with no coach and no
+    devices, in one stream through the product recognizer: the most recall over the
+    coach can reach (each phrase's intent fired between its start and 1 s after it)."""
+    from benchmarks.speech_corpus import Voice, feed, place, say
+    from voicecoach.adapters.recognizers import open_recognizer
+
+    said = [OVER_THE_COACH[i % len(OVER_THE_COACH)] for i in range(trials)]
+    scale = 10 ** (gain_db / 20)
+    parts = [(text, np.clip(np.round(say(text, Voice("piper", "joe", 1.0)) * scale),
+                            -32768, 32767).astype(np.int16)) for text, _ in said]
+    audio, placed = place(parts)
+    recognizer = open_recognizer("sphinx", "en", None)
+    commands = feed(recognizer, audio)
+    return [(text, any(c.intent.value == intent and p.start <= c.time <= p.end + 1.0
+                       for c in commands))
+            for (text, intent), p in zip(said, placed, strict=True)]
+
+
 def active_db(x: np.ndarray, rate: int) -> float:
     """Level of the loud part of ``x`` (20 ms frames within 30 dB of the loudest), dBFS."""
     n = rate // 50
@@ -212,9 +234,19 @@ def main() -> None:
                         help="the person's voice scaled by these dB, one run each")
     parser.add_argument("--keep", type=Path,
                         help="leave event logs, trials.json and echo recordings here")
+    parser.add_argument("--alone", action="store_true",
+                        help="only the ceiling: the trials' commands with no coach, no devices")
     args = parser.parse_args()
     print("| measure | value |")
     print("|---|---|")
+    if args.alone:
+        for gain in args.gains:
+            heard = alone(args.trials, gain)
+            hits = sum(ok for _, ok in heard)
+            missed = sorted({text for text, ok in heard if not ok})
+            print(f"| said alone, person gain {gain:+.0f} dB, heard | {hits}/{len(heard)} "
+                  f"({hits / max(len(heard), 1):.2f}); missed: {', '.join(missed) or '-'} |")
+        return
     if args.minutes > 0:
         seconds, heard, dropped = nobody_there(args.minutes, args.keep)
         hours = max(seconds, 1e-9) / 3600
