@@ -41,12 +41,13 @@ def lint_routine(
 ) -> list[Diagnostic]:
     """Every warning for ``routine``, located through ``locate`` when given."""
     found: list[tuple[DataPath, str, str, str]] = []
+    wording = Wording(routine.language)
     for index, exercise in enumerate(routine.exercises):
         base: DataPath = ("exercises", index)
         found += [((*base, *sub), msg, hint, code) for sub, msg, hint, code in _breath(exercise)]
         found += [((*base, *sub), msg, hint, code) for sub, msg, hint, code in _speech(exercise)]
         found += [((*base, *sub), msg, hint, code)
-                  for sub, msg, hint, code in _hold_lines(exercise, Wording(routine.language))]
+                  for sub, msg, hint, code in _hold_lines(exercise, wording)]
         found += [((*base, *sub), msg, hint, code) for sub, msg, hint, code in _other(exercise)]
     out = []
     for path, message, hint, code in found:
@@ -156,7 +157,7 @@ def _hold_lines(exercise: Exercise, w: Wording) -> list[Finding]:
     for i, step in enumerate(exercise.steps):
         if step.kind is not StepKind.HOLD or not step.cue:
             continue
-        line = f"{w('hold', seconds=w.seconds(step.seconds))} {step.cue}"
+        line = w.hold(step.seconds, step.cue)
         said = speech_seconds(line)
         if said > step.seconds + HOLD_LINE_SLACK_SECONDS:
             found.append(

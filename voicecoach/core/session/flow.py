@@ -411,7 +411,7 @@ class FlowCore:
         w = self._w
         left = w.capital(w.seconds(math.ceil(remaining - EPSILON)))
         if unit.kind is UnitKind.HOLD:
-            lead = unit.text or w("hold", seconds=w.seconds(unit.seconds))
+            lead = unit.text or w.hold(unit.seconds)
             return Part(f"{lead} {w('seconds_left', seconds=left)}", Cue.HOLD_START)
         return Part(w("rest_left", seconds=left))
 

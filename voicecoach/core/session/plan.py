@@ -286,10 +286,7 @@ def _rep(
         elif kind is StepKind.HOLD:
             seconds = gentler_hold(step.seconds) if gentle else step.seconds
             cue_text = fill_side(step.cue, side) if step.cue else None
-            said = w("hold", seconds=w.seconds(seconds))
-            if cue_text:
-                said = f"{said} {cue_text}"
-            parts = (*prefix, Part(said, Cue.HOLD_START))
+            parts = (*prefix, Part(w.hold(seconds, cue_text), Cue.HOLD_START))
             units.append(
                 Unit(
                     UnitKind.HOLD,

@@ -309,6 +309,15 @@ class Wording:
         """ "once", "two times"."""
         return self("once") if n == 1 else self("times", n=self.number(n))
 
+    def hold(self, seconds: float, cue: str | None = None) -> str:
+        """The line that starts a hold: "Hold for five seconds." and its cue, if any.
+
+        One place for it, because the routine lint estimates how long it takes to
+        say (a line longer than its hold delays "And release.").
+        """
+        said = self("hold", seconds=self.seconds(seconds))
+        return f"{said} {cue}" if cue else said
+
     def capital(self, text: str) -> str:
         """Capitalise the first letter (for numbers starting a sentence)."""
         return text[:1].upper() + text[1:]
