@@ -22,6 +22,7 @@ from voicecoach.testing.room import (
     coach_voice,
     echo_return_loss_enhancement,
     make_scene,
+    parted_reference,
     person_voice,
     rms_db,
 )
@@ -364,17 +365,6 @@ def test_no_audio_is_lost_while_the_reference_is_read_ahead(coach) -> None:
     assert len(cleaned) == len(scene.mic)
 
 
-def _parted(scene, at_s: float, by_s: float) -> np.ndarray:
-    """The reference as a loaded machine hands it over: after ``at_s`` it lands
-    ``by_s`` late on the timeline (seen live: the speaker's sample count 0.4-2.4 s
-    off its DAC stamps), far outside the delay search."""
-    i, shift = int(at_s * RATE), int(by_s * RATE)
-    ref = scene.reference.copy()
-    ref[i + shift :] = scene.reference[i : len(ref) - shift]
-    ref[i : i + shift] = 0.0
-    return ref
-
-
 def test_an_echo_lost_for_good_is_noticed_and_reported(long_coach) -> None:
     """When the two timelines part by seconds the filter removes nothing, and the
     coach's words came through as if a person said them (live: "stop" obeyed at
@@ -382,7 +372,7 @@ def test_an_echo_lost_for_good_is_noticed_and_reported(long_coach) -> None:
     its evidence (the guard then lets words and timing decide), and leave the
     audio as it is (muting it changed what the recognizer made of the rest)."""
     scene = make_scene(long_coach, room=Room(delay_ms=25, seed=4))
-    reference = _parted(scene, 8.0, 1.5)
+    reference = parted_reference(scene.reference, 8.0, 1.5)
 
     def run(options: EchoOptions) -> tuple[EchoCanceller, np.ndarray, list[bool]]:
         canceller = EchoCanceller(options)

@@ -12,7 +12,13 @@ import pytest
 
 from voicecoach.core.intents import SAFETY_INTENTS
 from voicecoach.testing.echo_eval import engine, run_session, score
-from voicecoach.testing.room import COACH_COMMAND_WORD_LINES, COACH_LINES, Room, make_session
+from voicecoach.testing.room import (
+    COACH_COMMAND_WORD_LINES,
+    COACH_LINES,
+    Room,
+    make_session,
+    parted_reference,
+)
 from voicecoach.testing.spotter import PHRASES, spot
 
 COMMANDS = ["it hurts", "stop", "pause", "next", "go back", "wait"]
@@ -174,10 +180,7 @@ def test_the_coach_is_not_obeyed_when_the_canceller_loses_the_echo(sphinx) -> No
         list(COACH_COMMAND_WORD_LINES), [], room=Room(delay_ms=70, seed=9), seed=9
     )
     scene = session.scene
-    i, shift = 6 * scene.rate, int(1.5 * scene.rate)
-    reference = scene.reference.copy()
-    reference[i + shift :] = scene.reference[i : len(reference) - shift]
-    reference[i : i + shift] = 0.0
+    reference = parted_reference(scene.reference, 6.0, 1.5, scene.rate)
     parted = dataclasses.replace(session, scene=dataclasses.replace(scene, reference=reference))
     recognize = engine(sphinx, [line.start for line in session.lines])
     kept = run_session(parted, recognize).kept

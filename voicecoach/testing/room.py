@@ -36,6 +36,7 @@ __all__ = [
     "Spoken",
     "make_scene",
     "make_session",
+    "parted_reference",
     "person_voice",
     "rms_db",
 ]
@@ -184,6 +185,18 @@ def through_room(signal: np.ndarray, room: Room, rate: int = RATE) -> np.ndarray
     size = 1 << int(np.ceil(np.log2(n + len(h))))
     out = np.fft.irfft(np.fft.rfft(signal, size) * np.fft.rfft(h, size), size)[:n]
     return out.astype(np.float32)
+
+
+def parted_reference(reference: np.ndarray, at_s: float, by_s: float,
+                     rate: int = RATE) -> np.ndarray:
+    """``reference`` as a loaded machine hands it over: after ``at_s`` it lands ``by_s``
+    late on the timeline, silence in between (seen live: the speaker's sample count
+    0.4-2.4 s off its DAC stamps), far outside the canceller's delay search."""
+    i, shift = int(at_s * rate), int(by_s * rate)
+    parted = reference.copy()
+    parted[i + shift :] = reference[i : len(reference) - shift]
+    parted[i : i + shift] = 0.0
+    return parted
 
 
 @dataclass(frozen=True)
