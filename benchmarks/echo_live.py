@@ -187,13 +187,11 @@ def alone(trials: int, gain_db: float) -> list[tuple[str, bool]]:
     """The same commands in the same voice at the same gain with no coach and no
     devices, in one stream through the product recognizer: the most recall over the
     coach can reach (each phrase's intent fired between its start and 1 s after it)."""
-    from benchmarks.speech_corpus import Voice, feed, place, say
+    from benchmarks.speech_corpus import Voice, feed, place, say, scaled
     from voicecoach.adapters.recognizers import open_recognizer
 
     said = [OVER_THE_COACH[i % len(OVER_THE_COACH)] for i in range(trials)]
-    scale = 10 ** (gain_db / 20)
-    parts = [(text, np.clip(np.round(say(text, Voice("piper", "joe", 1.0)) * scale),
-                            -32768, 32767).astype(np.int16)) for text, _ in said]
+    parts = [(text, scaled(say(text, Voice("piper", "joe", 1.0)), gain_db)) for text, _ in said]
     audio, placed = place(parts)
     recognizer = open_recognizer("sphinx", "en", None)
     commands = feed(recognizer, audio)

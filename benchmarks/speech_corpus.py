@@ -233,6 +233,14 @@ class Placed:
     end: float
 
 
+def scaled(audio: np.ndarray, gain_db: float) -> np.ndarray:
+    """int16 ``audio`` made ``gain_db`` louder or quieter, rounded and clipped to int16."""
+    if gain_db == 0:
+        return audio
+    return np.clip(np.round(audio.astype(np.float64) * 10 ** (gain_db / 20)),
+                   -32768, 32767).astype(np.int16)
+
+
 def place(parts: list[tuple[str, np.ndarray]], gap: float = 1.5,
           lead: float = 0.8) -> tuple[np.ndarray, list[Placed]]:
     """Lay ``parts`` end to end with ``gap`` seconds of silence; return audio and where each is."""

@@ -31,18 +31,12 @@ def person_wav(tmp: Path, text: str, gain_db: float = 0.0) -> Path:
     ``gain_db`` scales the voice (clipped to int16), for a person nearer or
     farther than usual.
     """
-    import numpy as np
-
-    from benchmarks.speech_corpus import Voice, say, write_wav
+    from benchmarks.speech_corpus import Voice, say, scaled, write_wav
 
     suffix = "" if gain_db == 0 else f"_{gain_db:+.1f}dB"
     path = tmp / (text.replace(" ", "_").replace("'", "") + suffix + ".wav")
     if not path.exists():
-        audio = say(text, Voice("piper", "joe", 1.0))
-        if gain_db != 0:
-            scaled = audio.astype(np.float64) * 10 ** (gain_db / 20)
-            audio = np.clip(np.round(scaled), -32768, 32767).astype(np.int16)
-        write_wav(path, audio)
+        write_wav(path, scaled(say(text, Voice("piper", "joe", 1.0)), gain_db))
     return path
 
 

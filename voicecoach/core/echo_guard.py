@@ -226,13 +226,13 @@ class EchoGuard:
         o = self.options
         best = MatchStrength.NONE
         similar = False
+        fired = command.time - o.latency_s  # when the words were said
         for utterance in self.active(command.time):
             timings = word_timings(utterance, o.chars_per_second)
             if utterance.stopped_at is not None:
                 timings = [t for t in timings if t[1] < utterance.stopped_at]
             said = [w for w, _, _ in timings]
             slack = o.slack_s + o.slack_fraction * utterance.planned_duration(o.chars_per_second)
-            fired = command.time - o.latency_s
             similar = similar or any(
                 word in heard and start - slack <= fired <= end + slack
                 for word, start, end in timings
