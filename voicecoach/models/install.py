@@ -24,7 +24,13 @@ from pathlib import Path
 from voicecoach.errors import ModelError
 from voicecoach.models.catalog import CatalogEntry
 from voicecoach.models.download import Progress, fetch
-from voicecoach.models.extract import ArchiveRefused, ExtractLimits, safe_extract_zip
+from voicecoach.models.extract import (
+    ArchiveRefused,
+    ExtractLimits,
+    is_tar_archive,
+    safe_extract_tar,
+    safe_extract_zip,
+)
 from voicecoach.models.layout import check_model, layout_problems, looks_like_model, write_manifest
 
 
@@ -46,14 +52,18 @@ class Installed:
 
 def part_path(target_dir: Path, entry: CatalogEntry) -> Path:
     """Where the archive of ``entry`` is downloaded before it is checked."""
-    return target_dir / f".{entry.name}.zip.part"
+    kind = "tgz" if is_tar_archive(entry.url) else "zip"
+    return target_dir / f".{entry.name}.{kind}.part"
 
 
 def partial_downloads(folder: Path | None) -> dict[str, Path]:
     """Interrupted downloads waiting in ``folder`` to be resumed, by model name."""
     if folder is None or not folder.is_dir():
         return {}
-    return {p.name[1 : -len(".zip.part")]: p for p in sorted(folder.glob(".*.zip.part"))}
+    found = {}
+    for suffix in (".zip.part", ".tgz.part"):
+        found.update({p.name[1 : -len(suffix)]: p for p in sorted(folder.glob(f".*{suffix}"))})
+    return found
 
 
 def _sweep_leftovers(target_dir: Path, name: str) -> None:
@@ -100,7 +110,10 @@ def unpack_and_install(
     tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", suffix=".tmp", dir=target_dir))
     try:
         limits = ExtractLimits.for_archive(entry.archive_bytes, entry.unpacked_bytes)
-        safe_extract_zip(archive, tmp, limits)
+        if is_tar_archive(entry.url):
+            safe_extract_tar(archive, tmp, limits, entry.folder)
+        else:
+            safe_extract_zip(archive, tmp, limits)
         root = _model_root(tmp)
         write_manifest(
             root,
