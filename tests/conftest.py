@@ -35,4 +35,4 @@ def cli():
 
 
 from tests.pulse import pulse_room  # noqa: E402,F401  (fixture re-export)
-from tests.speech_fixtures import ko_model  # noqa: E402,F401  (fixture re-export)
+from tests.speech_fixtures import en_model, ko_model  # noqa: E402,F401  (fixture re-export)

