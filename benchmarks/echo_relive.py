@@ -83,11 +83,12 @@ def relive(
     options: EchoOptions | None = None,
     guard_options: GuardOptions | None = None,
     recognizer: object | None = None,
+    engine: str = "sphinx",
 ) -> list[Judged]:
     """Every command heard in one recording, judged by the guard."""
     from voicecoach.adapters.recognizers import open_recognizer
 
-    rec = recognizer or open_recognizer("sphinx", "en", None)
+    rec = recognizer or open_recognizer(engine, "en", None)
     d = np.load(record)
     guard = EchoGuard(guard_options)
     pending = sorted(utterances(events_path, session_origin(events_path, d["ref_blocks"])),
@@ -107,11 +108,11 @@ def relive(
 
 
 def recall(run: Path, options: EchoOptions | None, guard_options: GuardOptions | None,
-           show: bool) -> tuple[int, int]:
+           show: bool, engine: str = "sphinx") -> tuple[int, int]:
     """Hits and trials of one over-the-coach run directory."""
     trials = json.loads((run / "trials.json").read_text(encoding="utf-8"))
     judged = relive(run / "over-the-coach.npz", run / "over-the-coach-events.jsonl",
-                    options, guard_options)
+                    options, guard_options, engine=engine)
     hits = 0
     for trial in trials:
         lo, hi = trial["said_at"][0], trial["said_at"][1] + 4.0
@@ -128,9 +129,11 @@ def recall(run: Path, options: EchoOptions | None, guard_options: GuardOptions |
 
 
 def false_commands(record: Path, options: EchoOptions | None,
-                   guard_options: GuardOptions | None, show: bool) -> tuple[int, int, float]:
+                   guard_options: GuardOptions | None, show: bool,
+                   engine: str = "sphinx") -> tuple[int, int, float]:
     """Commands kept, dropped, and minutes of audio in a coach-only recording."""
-    judged = relive(record, record.with_name("nobody-there-events.jsonl"), options, guard_options)
+    judged = relive(record, record.with_name("nobody-there-events.jsonl"), options, guard_options,
+                    engine=engine)
     with np.load(record) as d:
         minutes = len(d["mic"]) / int(d["mic_rate"]) / 60
         t_start = float(d["mic_blocks"][0, 1])
@@ -145,7 +148,7 @@ def false_commands(record: Path, options: EchoOptions | None,
 
 def report(dirs: list[Path], options: EchoOptions | None = None,
            guard_options: GuardOptions | None = None, label: str = "current",
-           show: bool = False) -> None:
+           show: bool = False, engine: str = "sphinx") -> None:
     """Print one row per kept directory: recall per gain, false commands."""
     print(f"#### {label}")
     print("| run | heard over the coach | coach only: kept / dropped (minutes) |")
@@ -154,12 +157,12 @@ def report(dirs: list[Path], options: EchoOptions | None = None,
         cells = []
         for run in sorted(base.glob("gain*")):
             if (run / "trials.json").exists():
-                h, n = recall(run, options, guard_options, show)
+                h, n = recall(run, options, guard_options, show, engine)
                 cells.append(f"{run.name}: {h}/{n}")
         fc = ""
         record = base / "nobody-there.npz"
         if record.exists():
-            kept, dropped, minutes = false_commands(record, options, guard_options, show)
+            kept, dropped, minutes = false_commands(record, options, guard_options, show, engine)
             fc = f"{kept} / {dropped} ({minutes:.1f})"
         print(f"| {base.name} | {', '.join(cells)} | {fc} |")
 
@@ -168,8 +171,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dirs", nargs="+", type=Path, help="echo_live --keep directories")
     parser.add_argument("--list", action="store_true", help="list misses and coach-only commands")
+    parser.add_argument("--engine", choices=["sphinx", "vosk"], default="sphinx",
+                        help="the recognizer to hear the cleaned microphone with")
     args = parser.parse_args()
-    report(args.dirs, show=args.list)
+    report(args.dirs, label=args.engine, show=args.list, engine=args.engine)
 
 
 if __name__ == "__main__":

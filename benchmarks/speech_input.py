@@ -258,6 +258,9 @@ ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "sphinx-nocheck": ("en", _sphinx(second_opinion=False)),
     "vosk": ("ko", _vosk()),
     "vosk-nocheck": ("ko", _vosk(isolate=False, isolate_safety=False)),
+    "vosk-en": ("en", _vosk()),
+    "vosk-en-nocheck": ("en", _vosk(isolate=False, isolate_safety=False)),
+    "vosk-en-s15": ("en", _vosk(safety_stable_seconds=0.15)),
 }
 
 
@@ -344,6 +347,25 @@ def _child(name: str, quick: bool, verbose: bool, q) -> None:  # noqa: ANN001
     q.put(evaluate(name, quick, verbose))
 
 
+def _result_of(p, q) -> dict | None:  # noqa: ANN001
+    """The child's result, or ``None`` when it died without one (a crash in a native engine).
+
+    A bare ``q.get()`` waited forever for a child that had died.
+    """
+    import queue
+
+    while True:
+        try:
+            result = q.get(timeout=1.0)
+        except queue.Empty:
+            if not p.is_alive():
+                p.join()
+                return None
+            continue
+        p.join()
+        return result
+
+
 def soak(name: str, minutes: float) -> None:
     """Feed ``minutes`` of commands and conversation to one recognizer; print RSS."""
     language, build = ENGINES[name]
@@ -386,8 +408,14 @@ def main(argv: list[str] | None = None) -> int:
         q = ctx.Queue()
         p = ctx.Process(target=_child, args=(name, args.quick, args.verbose, q))
         p.start()
-        results.append(q.get())
-        p.join()
+        result = _result_of(p, q)
+        if result is None:
+            print(f"{name}: the engine's process died (exit code {p.exitcode}); "
+                  "left out of the table", file=sys.stderr)
+        else:
+            results.append(result)
+    if not results:
+        return 1
     _print(results, args.quick)
     return 0
 
