@@ -12,6 +12,7 @@ import pytest
 
 from tests.live_harness import Coach, typed
 from tests.pulse import HAVE_PULSE, PulseRoom
+from tests.speech_fixtures import EN_MODEL_DIR
 
 pytestmark = [
     pytest.mark.audio,
@@ -27,9 +28,20 @@ def index_of(events, match, start=0):
     return None
 
 
-def test_pause_resume_pain_and_finish_by_voice(tmp_path):
+#: The English engines: PocketSphinx (what ``auto`` picks with no Vosk model
+#: installed) and Vosk with the catalog's npm-packaged model.
+ENGINES = {
+    "sphinx": (),
+    "vosk": ("--engine", "vosk", "--model", str(EN_MODEL_DIR)),
+}
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_pause_resume_pain_and_finish_by_voice(tmp_path, engine):
+    if engine == "vosk" and not EN_MODEL_DIR.is_dir():
+        pytest.skip(f"{EN_MODEL_DIR.name} is not installed: run tools/setup.sh --test")
     with PulseRoom(loopback=False) as room:
-        coach = Coach(room, tmp_path, "try-it")
+        coach = Coach(room, tmp_path, "try-it", *ENGINES[engine])
         try:
             coach.wait_for(typed("state", to="waiting_ready"))
             coach.say_until("I'm ready", typed("heard", intent="ready"))
@@ -47,6 +59,7 @@ def test_pause_resume_pain_and_finish_by_voice(tmp_path):
             coach.terminate()
 
     events = coach.events()
+    assert {e["engine"] for e in events if e["type"] == "heard"} == {engine}
     paused = index_of(events, typed("state", to="paused"))
     resumed = index_of(events, typed("heard", intent="resume"))
     assert paused is not None and resumed is not None and paused < resumed
