@@ -186,14 +186,16 @@ def over_the_coach(trials: int, gain_db: float = 0.0, keep: Path | None = None) 
 def alone(trials: int, gain_db: float) -> list[tuple[str, bool]]:
     """The same commands in the same voice at the same gain with no coach and no
     devices, in one stream through the product recognizer: the most recall over the
-    coach can reach (each phrase's intent fired between its start and 1 s after it)."""
+    coach can reach (each phrase's intent fired between its start and 1 s after it).
+    The recognizer is the one the live coach picks (``auto``: Vosk when
+    ``$VOICECOACH_VOSK_MODEL`` or an installed model serves English)."""
     from benchmarks.speech_corpus import Voice, feed, place, say, scaled
     from voicecoach.adapters.recognizers import open_recognizer
 
     said = [OVER_THE_COACH[i % len(OVER_THE_COACH)] for i in range(trials)]
     parts = [(text, scaled(say(text, Voice("piper", "joe", 1.0)), gain_db)) for text, _ in said]
     audio, placed = place(parts)
-    recognizer = open_recognizer("sphinx", "en", None)
+    recognizer = open_recognizer("auto", "en", None)
     commands = feed(recognizer, audio)
     return [(text, any(c.intent.value == intent and p.start <= c.time <= p.end + 1.0
                        for c in commands))
