@@ -100,8 +100,10 @@ def relive(
             while pending and pending[0].start <= t:
                 guard.spoke(pending.pop(0))
             for cmd in rec.accept(out, t):  # type: ignore[attr-defined]
-                ev = canceller.evidence(cmd.time - EVIDENCE_SECONDS, cmd.time)
-                verdict = guard.judge(Command(cmd.intent, cmd.time, cmd.text), ev)
+                said = cmd.time if cmd.said_until is None else cmd.said_until
+                ev = canceller.evidence(said - EVIDENCE_SECONDS, said)
+                verdict = guard.judge(Command(cmd.intent, cmd.time, cmd.text,
+                                              said_until=cmd.said_until), ev)
                 judged.append(Judged(cmd.time, cmd.intent.value, cmd.text, ev.removed_db,
                                      ev.converged, verdict.drop, verdict.reason))
     return judged

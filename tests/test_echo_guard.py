@@ -259,3 +259,15 @@ def test_a_lost_echo_leaves_the_coach_words_to_words_and_timing() -> None:
     assert guard.judge(pause, lost).drop
     hurts = Command(Intent.PAIN, when(guard, "slowly"), "it hurts")  # the person, surely
     assert not guard.judge(hurts, lost).drop
+
+
+def test_a_late_command_is_judged_by_when_its_words_were_said() -> None:
+    """Vosk's end-of-utterance result fired "next" 1.3 s after the coach said
+    "Next: set two of three." (a kept live run): by its firing time the coach
+    was silent, by its word times it is the coach's own word."""
+    guard = guard_with("Next: set two of three.", start=10.0, duration=1.6)
+    said = when(guard, "next") - guard.options.latency_s
+    late = 10.0 + 1.6 + guard.options.tail_s + guard.options.latency_s + 1.3
+    assert guard.judge(Command(Intent.NEXT, late, "next"), ECHO).reason == "the coach was silent"
+    verdict = guard.judge(Command(Intent.NEXT, late, "next", said_until=said), ECHO)
+    assert verdict.drop and verdict.match is MatchStrength.STRONG

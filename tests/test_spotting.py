@@ -59,3 +59,11 @@ def test_isolation_can_be_switched_off_to_measure_it():
     s = PartialSpotter(EN, SpotterConfig(isolate=False))
     s.feed(["[unk]", "next"], 1.0)
     assert [c.intent for c in s.feed(["[unk]", "next"], 1.2)] == [Intent.NEXT]
+
+
+def test_a_final_result_with_word_times_says_when_the_phrase_was_said():
+    s = PartialSpotter(EN)
+    [cmd] = s.feed(["go", "back"], 5.0, final=True, ends=[3.5, 3.9])
+    assert (cmd.intent, cmd.time, cmd.said_until) == (Intent.PREVIOUS, 5.0, 3.9)
+    [partial] = PartialSpotter(EN, SpotterConfig(stable_seconds=0.0)).feed(["next"], 1.0)
+    assert partial.said_until is None  # partial results carry no word times

@@ -79,3 +79,20 @@ def test_human_read_speech_gives_no_non_safety_command(rec):
 def test_auto_picks_vosk_for_english_when_the_model_is_given():
     picked = open_recognizer("auto", "en", EN_MODEL_DIR)
     assert picked.info.engine == "vosk" and picked.info.language == "en"
+
+
+def test_end_of_utterance_commands_say_when_the_words_ended(rec):
+    """Vosk's final result comes after its end-of-utterance silence; the command
+    carries the word times, on the audio clock, for the echo guard."""
+    rec.reset()
+    text = "go back"
+    audio, [placed] = place([(text, say(text, PIPER))])
+    audio = np.concatenate([audio, np.zeros(16000, np.int16)])
+    # Audio time need not start at zero, nor where the recognizer (used by the
+    # tests before) started; one block, so no partial result fires it first.
+    offset = 100.0
+    finals = [c for c in rec.accept(audio, offset) if c.said_until is not None]
+    assert finals, "the phrase reached Vosk's final result"
+    end = offset + placed.end
+    assert abs(finals[0].said_until - end) < 0.25
+    assert finals[0].said_until < finals[0].time

@@ -242,6 +242,9 @@ class VoskRecognizer:
                           if self.denoise_db else None)
         self.info = RecognizerInfo("vosk", self.model.name, str(self.model.path),
                                    self.table.language)
+        # Vosk's word times count seconds of audio since the recognizer was
+        # made (Reset() does not restart them): kept to map them to audio time.
+        self._fed = 0
 
     def accept(self, chunk: np.ndarray, t: float) -> list[Command]:
         self._owner.check()
@@ -249,12 +252,19 @@ class VoskRecognizer:
         now = t + len(samples) / self.sample_rate
         if self._denoiser is not None:
             samples = self._denoiser.process(samples)
+        self._fed += len(samples)
         if self._rec.AcceptWaveform(samples.tobytes()):
             result = json.loads(self._rec.Result())
-            words = [w["word"] for w in result.get("result", [])]
-            confs = [float(w.get("conf", 1.0)) for w in result.get("result", [])]
+            found = result.get("result", [])
+            words = [w["word"] for w in found]
+            confs = [float(w.get("conf", 1.0)) for w in found]
+            # The result arrives after Vosk's end-of-utterance silence, up to
+            # seconds after the words: say when each word ended.
+            behind = self._fed / self.sample_rate - now
+            ends = [float(w["end"]) - behind for w in found] if all("end" in w for w in found) \
+                else None
             return self._spotter.feed(words, now, final=True,
-                                      confidence=min(confs) if confs else None)
+                                      confidence=min(confs) if confs else None, ends=ends)
         partial = json.loads(self._rec.PartialResult()).get("partial", "")
         return self._spotter.feed(partial.split(), now)
 

@@ -218,6 +218,12 @@ class EchoGuard:
             if u.start <= time <= u.end(o.chars_per_second) + o.tail_s + o.latency_s
         ]
 
+    def _said(self, command: Command) -> float:
+        """When the command's words were said: known, or about the recognizer's lag before."""
+        if command.said_until is not None:
+            return command.said_until
+        return command.time - self.options.latency_s
+
     def match(self, command: Command) -> MatchStrength:
         """How well ``command``'s words match what the coach was saying at its time."""
         heard = words_of(command.text)
@@ -226,8 +232,8 @@ class EchoGuard:
         o = self.options
         best = MatchStrength.NONE
         similar = False
-        fired = command.time - o.latency_s  # when the words were said
-        for utterance in self.active(command.time):
+        fired = self._said(command)  # when the words were said
+        for utterance in self.active(fired + o.latency_s):
             timings = word_timings(utterance, o.chars_per_second)
             if utterance.stopped_at is not None:
                 timings = [t for t in timings if t[1] < utterance.stopped_at]
@@ -259,7 +265,7 @@ class EchoGuard:
         horizon = command.time - o.keep_s
         while self._utterances and self._utterances[0].end(o.chars_per_second) < horizon:
             self._utterances.popleft()
-        if not self.active(command.time):
+        if not self.active(self._said(command) + o.latency_s):
             return Verdict(False, MatchStrength.NONE, "the coach was silent")
         strength = self.match(command)
         # "Stop" only halts and asks whether to go on: a false one costs a question,

@@ -76,12 +76,15 @@ class PartialSpotter:
         now: float,
         final: bool = False,
         confidence: float | None = None,
+        ends: Sequence[float] | None = None,
     ) -> list[Command]:
         """Take the recognizer's current hypothesis for the utterance at audio time ``now``.
 
         ``final`` marks the recognizer's end-of-utterance result; the spotter
         then forgets the utterance. ``confidence`` is the recognizer's own
-        score for final results, if it has one.
+        score for final results, if it has one. ``ends``, one per word, are
+        the audio times the words ended, when the recognizer knows them: a
+        command then carries when it was said (:attr:`Command.said_until`).
         """
         matches = find_phrases(words, self.table)
         live = {(m.start, m.phrase.text) for m in matches}
@@ -107,9 +110,11 @@ class PartialSpotter:
             if final or held + 1e-9 >= need:
                 seen.fired = True
                 conf = confidence if (final and confidence is not None) else _stability(held, need)
+                said = ends[m.end - 1] if ends is not None and len(ends) >= m.end else None
                 out.append(
                     Command(
-                        m.phrase.intent, now, m.phrase.text, conf, detail=m.phrase.detail
+                        m.phrase.intent, now, m.phrase.text, conf, detail=m.phrase.detail,
+                        said_until=said,
                     )
                 )
         if final:

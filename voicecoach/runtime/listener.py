@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from voicecoach.adapters import portaudio
 from voicecoach.adapters.audio_source import AudioChunk, MicrophoneSource
@@ -192,7 +193,10 @@ class Listener:
                 continue
             for cmd in commands:
                 at = adc + (cmd.time - chunk.time)
-                evidence = self._echo.evidence(at) if self._echo is not None else None
+                if cmd.said_until is not None:  # to the monotonic clock, like ``at``
+                    cmd = replace(cmd, said_until=adc + (cmd.said_until - chunk.time))
+                said = cmd.said_until if cmd.said_until is not None else at
+                evidence = self._echo.evidence(said) if self._echo is not None else None
                 self._inbox.put(Heard(cmd, self.engine_name, at, evidence))
         return got
 
