@@ -199,7 +199,11 @@ def test_catalog_is_valid_and_every_language_has_a_default():
     catalog = load_catalog()
     assert "vosk-model-small-en-us-0.15" in catalog and "vosk-model-small-ko-0.22" in catalog
     for entry in catalog.values():
-        assert entry.url == f"https://alphacephei.com/vosk/models/{entry.name}.zip"
+        if entry.folder:  # a model inside a package, from a package registry
+            assert entry.url.startswith("https://registry.npmjs.org/")
+            assert entry.url.endswith(".tgz")
+        else:
+            assert entry.url == f"https://alphacephei.com/vosk/models/{entry.name}.zip"
         assert entry.checksum_source
         assert catalog.for_language(entry.language)[0].default
     assert catalog.for_language("en")[0].name == "vosk-model-small-en-us-0.15"
