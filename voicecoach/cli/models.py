@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicecoach.errors import ModelError
+
+if TYPE_CHECKING:
+    from voicecoach.models.catalog import CatalogEntry
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -108,8 +112,30 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _elsewhere(entry: CatalogEntry, hint: str | None) -> str | None:
+    """The fix for an unreachable host, plus a model for the same language from another host.
+
+    Some networks (and these development machines) reach package registries
+    but not alphacephei.com; the catalog's npm-packaged English model is then
+    the way to a Vosk model, and the person should not have to know it exists.
+    """
+    from urllib.parse import urlparse
+
+    from voicecoach.models import load_catalog
+
+    host = urlparse(entry.url).hostname
+    others = [e for e in load_catalog().for_language(entry.language)
+              if urlparse(e.url).hostname != host and e.checksum_confirmed]
+    if not others:
+        return hint
+    alt = others[0]
+    return (f"{hint}; or, if {host} is blocked here, {alt.name} comes from "
+            f"{urlparse(alt.url).hostname}: voicecoach models download {alt.name}")
+
+
 def _download(args: argparse.Namespace) -> int:
     from voicecoach.models import Progress, default_install_dir, install_model, load_catalog
+    from voicecoach.models.download import UnreachableError
 
     entry = load_catalog().entry(args.name)
     target = args.to.expanduser() if args.to else default_install_dir()
@@ -119,14 +145,17 @@ def _download(args: argparse.Namespace) -> int:
             f"({entry.checksum_source})",
             file=sys.stderr,
         )
-    result = install_model(
-        entry,
-        target,
-        allow_unverified=args.allow_unverified,
-        force=args.force,
-        archive=args.archive,
-        progress=Progress(sys.stderr),
-    )
+    try:
+        result = install_model(
+            entry,
+            target,
+            allow_unverified=args.allow_unverified,
+            force=args.force,
+            archive=args.archive,
+            progress=Progress(sys.stderr),
+        )
+    except UnreachableError as exc:
+        raise UnreachableError(exc.message, _elsewhere(entry, exc.hint)) from None
     if result.already:
         print(f"{entry.name} is already installed at {result.path}")
     else:

@@ -34,6 +34,10 @@ class DownloadError(ModelError):
     """The download failed; a ``.part`` file may remain for a later resume."""
 
 
+class UnreachableError(DownloadError):
+    """The server could not be reached at all (no network, a blocked host, a dead proxy)."""
+
+
 def human_bytes(n: float) -> str:
     """``41205931`` -> ``"39.3 MB"`` (binary units, the way file managers show them)."""
     for unit in ("B", "KB", "MB", "GB"):
@@ -194,7 +198,7 @@ def fetch(
         ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DownloadError(
+        raise UnreachableError(
             f"cannot reach {url}: {reason}",
             "check the network connection (and HTTPS_PROXY if you use a proxy)",
         ) from None

@@ -115,6 +115,11 @@ def unpack_and_install(
         else:
             safe_extract_zip(archive, tmp, limits)
         root = _model_root(tmp)
+        if root == tmp:
+            # The model was unpacked straight into the private temporary folder
+            # (a package's folder, stripped): give it a model folder's usual mode,
+            # so a service running as another user can read it.
+            os.chmod(root, 0o755)
         write_manifest(
             root,
             {
