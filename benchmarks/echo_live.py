@@ -210,6 +210,8 @@ def active_db(x: np.ndarray, rate: int) -> float:
         return -120.0
     p = np.mean(frames**2, axis=1)
     loud = p[p > p.max() * 1e-3]
+    if not loud.size:  # digital silence: the coach played nothing while the person spoke
+        return -120.0
     return float(10 * np.log10(np.mean(loud) + 1e-12))
 
 
