@@ -261,6 +261,7 @@ ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "vosk-en": ("en", _vosk()),
     "vosk-en-nocheck": ("en", _vosk(isolate=False, isolate_safety=False)),
     "vosk-en-s15": ("en", _vosk(safety_stable_seconds=0.15)),
+    "vosk-en-raw": ("en", _vosk(denoise_db=0)),
 }
 
 
