@@ -262,6 +262,8 @@ ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "vosk-en-nocheck": ("en", _vosk(isolate=False, isolate_safety=False)),
     "vosk-en-s15": ("en", _vosk(safety_stable_seconds=0.15)),
     "vosk-en-raw": ("en", _vosk(denoise_db=0)),
+    "vosk-en-always": ("en", _vosk(denoise_gate_db=None)),
+    "vosk-always": ("ko", _vosk(denoise_gate_db=None)),
 }
 
 

@@ -49,7 +49,8 @@ def test_every_english_phrase_word_is_in_the_model(en_model):
 
 
 @pytest.mark.parametrize(("text", "intent"), [
-    ("wait", Intent.PAUSE), ("continue", Intent.RESUME), ("next", Intent.NEXT),
+    ("pause", Intent.PAUSE), ("wait", Intent.PAUSE), ("continue", Intent.RESUME),
+    ("next", Intent.NEXT),
     ("go back", Intent.PREVIOUS), ("it hurts", Intent.PAIN), ("stop", Intent.STOP),
 ])
 def test_piper_commands(rec, text, intent):

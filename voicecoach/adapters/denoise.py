@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,21 @@ class Denoiser:
     the same total length once the stream ends on a frame boundary.
     """
 
-    def __init__(self, lib: Any, sample_rate: int, suppress_db: int) -> None:
+    #: Frames (10 ms) the noise floor is estimated over, and its percentile.
+    FLOOR_FRAMES = 300
+    FLOOR_PERCENTILE = 20
+    #: Hysteresis around ``gate_db``: on above it, off below it minus this.
+    GATE_HYSTERESIS_DB = 6.0
+
+    def __init__(self, lib: Any, sample_rate: int, suppress_db: int,
+                 gate_db: float | None = None) -> None:
         self._lib = lib
+        self.gate_db = gate_db
+        """Suppress only while the noise floor is above this (dBFS); ``None``: always.
+        The suppressor always runs (its noise estimate stays current); below the
+        gate its output is not used: in a quiet room it only distorts speech."""
+        self._levels: deque[float] = deque(maxlen=self.FLOOR_FRAMES)
+        self.suppressing = gate_db is None
         self._frame = round(sample_rate * _FRAME_SECONDS)
         self._state = lib.speex_preprocess_state_init(self._frame, sample_rate)
         on = ctypes.c_int(1)
@@ -79,11 +93,22 @@ class Denoiser:
         buf = np.concatenate([self._rest, chunk]) if len(self._rest) else chunk.copy()
         usable = len(buf) - len(buf) % self._frame
         out = np.ascontiguousarray(buf[:usable], dtype=np.int16)
+        raw = out.copy() if self.gate_db is not None else out
         ptr = ctypes.POINTER(ctypes.c_int16)
         for i in range(0, usable, self._frame):
             self._lib.speex_preprocess_run(self._state, out[i:].ctypes.data_as(ptr))
         self._rest = buf[usable:].copy()
-        return out
+        if self.gate_db is None:
+            return out
+        if usable:
+            frames = raw.reshape(-1, self._frame).astype(np.float64) / 32768.0
+            self._levels.extend(10 * np.log10(np.mean(frames**2, axis=1) + 1e-12))
+            floor = float(np.percentile(self._levels, self.FLOOR_PERCENTILE))
+            if floor > self.gate_db:
+                self.suppressing = True
+            elif floor < self.gate_db - self.GATE_HYSTERESIS_DB:
+                self.suppressing = False
+        return out if self.suppressing else raw
 
     def close(self) -> None:
         if self._state is not None:
@@ -94,7 +119,8 @@ class Denoiser:
         self.close()
 
 
-def open_denoiser(sample_rate: int, suppress_db: int = -15) -> Denoiser | None:
+def open_denoiser(sample_rate: int, suppress_db: int = -15,
+                  gate_db: float | None = None) -> Denoiser | None:
     """A :class:`Denoiser`, or ``None`` when libspeexdsp is not installed."""
     lib = _load()
-    return None if lib is None else Denoiser(lib, sample_rate, suppress_db)
+    return None if lib is None else Denoiser(lib, sample_rate, suppress_db, gate_db)
