@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from voicecoach.errors import ModelError
 
 if TYPE_CHECKING:
-    from voicecoach.models.catalog import CatalogEntry
+    from voicecoach.models.catalog import Catalog, CatalogEntry
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -112,7 +112,7 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _elsewhere(entry: CatalogEntry, hint: str | None) -> str | None:
+def _elsewhere(entry: CatalogEntry, catalog: Catalog, hint: str | None) -> str | None:
     """The fix for an unreachable host, plus a model for the same language from another host.
 
     Some networks (and these development machines) reach package registries
@@ -121,10 +121,8 @@ def _elsewhere(entry: CatalogEntry, hint: str | None) -> str | None:
     """
     from urllib.parse import urlparse
 
-    from voicecoach.models import load_catalog
-
     host = urlparse(entry.url).hostname
-    others = [e for e in load_catalog().for_language(entry.language)
+    others = [e for e in catalog.for_language(entry.language)
               if urlparse(e.url).hostname != host and e.checksum_confirmed]
     if not others:
         return hint
@@ -137,7 +135,8 @@ def _download(args: argparse.Namespace) -> int:
     from voicecoach.models import Progress, default_install_dir, install_model, load_catalog
     from voicecoach.models.download import UnreachableError
 
-    entry = load_catalog().entry(args.name)
+    catalog = load_catalog()
+    entry = catalog.entry(args.name)
     target = args.to.expanduser() if args.to else default_install_dir()
     if not entry.checksum_confirmed:
         print(
@@ -155,7 +154,7 @@ def _download(args: argparse.Namespace) -> int:
             progress=Progress(sys.stderr),
         )
     except UnreachableError as exc:
-        raise UnreachableError(exc.message, _elsewhere(entry, exc.hint)) from None
+        raise UnreachableError(exc.message, _elsewhere(entry, catalog, exc.hint)) from None
     if result.already:
         print(f"{entry.name} is already installed at {result.path}")
     else:
