@@ -23,7 +23,9 @@ import stat
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -148,28 +150,19 @@ def safe_extract_tar(archive: Path, dest: Path, limits: ExtractLimits | None = N
     cleans ``dest`` up the same way.
     """
     limits = limits or ExtractLimits()
-    root = dest.resolve()
     try:
         with tarfile.open(archive, "r:gz") as tf:
             plan = plan_tar(tf, archive.stat().st_size, limits, folder)
-            total = 0
-            for info, rel in plan:
-                target = root.joinpath(*rel.parts)
-                if root not in target.parents:
-                    raise ArchiveRefused(f"archive member escapes the folder: {info.name!r}")
-                if info.isdir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.parent.resolve() != target.parent:
-                    raise ArchiveRefused(f"archive member goes through a link: {info.name!r}")
+
+            def read(info: tarfile.TarInfo) -> IO[bytes]:
                 src = tf.extractfile(info)
                 if src is None:  # pragma: no cover - plan_tar admits regular files only
                     raise ArchiveRefused(f"archive member cannot be read: {info.name!r}")
-                total += _copy_out(src, target, info.size, info.name)
-                if total > limits.max_total_bytes:
-                    raise ArchiveRefused("archive unpacks to more than it claims")
-            return total
+                return src
+
+            return _write_plan(dest, limits, (
+                (info.name, rel, info.isdir(), info.size, partial(read, info))
+                for info, rel in plan))
     except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise ArchiveRefused(f"the archive is corrupt or cannot be read: {exc}") from None
 
@@ -228,8 +221,33 @@ def _copy_out(src: IO[bytes], target: Path, claimed: int, name: str) -> int:
     return written
 
 
-def _write_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
-    return _copy_out(zf.open(info), target, info.file_size, info.filename)
+#: One checked member to write: its name (for messages), its safe relative path,
+#: whether it is a folder, the size it claims, and how to open its bytes.
+_Planned = tuple[str, PurePosixPath, bool, int, Callable[[], IO[bytes]]]
+
+
+def _write_plan(dest: Path, limits: ExtractLimits, plan: Iterable[_Planned]) -> int:
+    """Write checked members into ``dest``, never outside it nor through a link.
+
+    Shared by zips and tars: the planning differs, the writing must not.
+    Returns the bytes actually written, which must stay within ``limits``.
+    """
+    root = dest.resolve()
+    total = 0
+    for name, rel, is_dir, claimed, open_member in plan:
+        target = root.joinpath(*rel.parts)
+        if root not in target.parents:
+            raise ArchiveRefused(f"archive member escapes the folder: {name!r}")
+        if is_dir:
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent.resolve() != target.parent:
+            raise ArchiveRefused(f"archive member goes through a link: {name!r}")
+        total += _copy_out(open_member(), target, claimed, name)
+        if total > limits.max_total_bytes:
+            raise ArchiveRefused("archive unpacks to more than it claims")
+    return total
 
 
 def safe_extract_zip(archive: Path, dest: Path, limits: ExtractLimits | None = None) -> int:
@@ -240,25 +258,12 @@ def safe_extract_zip(archive: Path, dest: Path, limits: ExtractLimits | None = N
     temporary folder and deletes it (see :mod:`voicecoach.models.install`).
     """
     limits = limits or ExtractLimits()
-    root = dest.resolve()
     try:
         with zipfile.ZipFile(archive) as zf:
             plan = plan_zip(zf, archive.stat().st_size, limits)
-            total = 0
-            for info, rel in plan:
-                target = root.joinpath(*rel.parts)
-                if root not in target.parents:
-                    raise ArchiveRefused(f"archive member escapes the folder: {info.filename!r}")
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.parent.resolve() != target.parent:
-                    raise ArchiveRefused(f"archive member goes through a link: {info.filename!r}")
-                total += _write_member(zf, info, target)
-                if total > limits.max_total_bytes:
-                    raise ArchiveRefused("archive unpacks to more than it claims")
-            return total
+            return _write_plan(dest, limits, (
+                (info.filename, rel, info.is_dir(), info.file_size, partial(zf.open, info))
+                for info, rel in plan))
     except zipfile.BadZipFile as exc:
         raise ArchiveRefused(f"the archive is corrupt: {exc}") from None
     except zipfile.LargeZipFile as exc:  # pragma: no cover - zip64 is allowed by default
