@@ -22,7 +22,22 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 from voicecoach.models.catalog import CatalogEntry
+
+#: Proxy settings the tests' local servers must not be reached through.
+PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy",
+              "no_proxy", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Autouse in every test module that imports it: no proxy from the machine's
+    environment between the downloader and the local test server."""
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
 
 #: A fake model: the files a Vosk model folder must have, with a little content.
 FAKE_MODEL_FILES: dict[str, bytes] = {

@@ -14,6 +14,7 @@ from tests.model_server import (
     build_zip,
     fake_entry,
     leftovers,
+    no_proxy,  # noqa: F401  (autouse: no proxy between the downloader and the test server)
     serve,
 )
 from voicecoach.errors import ModelError
@@ -25,15 +26,6 @@ from voicecoach.models import (
     install_model,
 )
 from voicecoach.models.install import part_path
-
-PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy",
-              "no_proxy", "NO_PROXY")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
 
 
 class FakeClock:

@@ -15,18 +15,13 @@ from tests.model_server import (
     build_zip,
     fake_entry,
     leftovers,
+    no_proxy,  # noqa: F401  (autouse: no proxy between the downloader and the test server)
     serve,
     zip_with_symlink,
 )
 from voicecoach.errors import ModelError
 from voicecoach.models import ArchiveRefused, ExtractLimits, install_model, safe_extract_zip
 from voicecoach.models.download import Progress
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
 
 
 def _with(extra: dict[str, bytes]) -> bytes:

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.model_server import ServerState, leftovers, serve
+from tests.model_server import (  # noqa: F401  (no_proxy: autouse)
+    ServerState,
+    leftovers,
+    no_proxy,
+    serve,
+)
 from voicecoach.models import (
     ModelPlaces,
     Origin,
@@ -30,12 +35,6 @@ from voicecoach.models import (
     require_model,
 )
 from voicecoach.models.catalog import CatalogEntry
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
 
 
 def _package_model() -> Path:

@@ -22,6 +22,7 @@ from tests.model_server import (
     build_package_tgz,
     fake_entry,
     leftovers,
+    no_proxy,  # noqa: F401  (autouse: no proxy between the downloader and the test server)
     serve,
     tar_link,
 )
@@ -36,12 +37,6 @@ from voicecoach.models import (
 )
 from voicecoach.models.extract import safe_extract_tar
 from voicecoach.models.install import part_path
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
 
 
 def _files_under(folder: Path) -> dict[str, bytes]:
