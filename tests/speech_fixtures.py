@@ -4,9 +4,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from benchmarks.speech_corpus import Placed, Voice, feed, place, say
 from voicecoach.adapters.recognizers import find_vosk_model
+from voicecoach.core.intents import Command
+
+#: The English test voice the engine tests speak commands in.
+PIPER = Voice("piper", "joe", 1.0)
+#: Human read speech from Debian's ``pocketsphinx-testdata``.
+LIBRIVOX = sorted(Path("/usr/share/pocketsphinx/test/data/librivox").glob("*.wav"))
+
+
+def said_alone(rec, text: str, voice: Voice = PIPER) -> tuple[list[Command], Placed]:  # noqa: ANN001
+    """What ``rec`` (reset first) hears when ``voice`` says ``text``, and where it was said."""
+    audio, [placed] = place([(text, say(text, voice))])
+    rec.reset()
+    return feed(rec, audio), placed
+
+
+def heard_in_human_speech(rec) -> list[Command]:  # noqa: ANN001
+    """What ``rec`` (reset first) hears in 54 s of human read speech that holds no command."""
+    from voicecoach.adapters.audio_source import read_wav
+
+    if not LIBRIVOX:
+        pytest.skip("Debian pocketsphinx-testdata is not installed")
+    rec.reset()
+    return feed(rec, np.concatenate([read_wav(str(f)) for f in LIBRIVOX]))
 
 
 @pytest.fixture(scope="session")

