@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.adapters.denoise import open_denoiser
+from voicecoach.adapters.denoise import Denoiser, open_denoiser
 from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
 from voicecoach.core.intents import Command
 from voicecoach.core.phrases import PhraseTable
@@ -244,13 +244,17 @@ class VoskRecognizer:
         self._rec.SetWords(True)  # word confidences in final results
         self._spotter = PartialSpotter(self.table, self.spotter_config)
         self._owner = ThreadOwner("this Vosk recognizer")
-        self._denoiser = (open_denoiser(self.sample_rate, self.denoise_db, self.denoise_gate_db)
-                          if self.denoise_db else None)
+        self._denoiser = self._open_denoiser()
         self.info = RecognizerInfo("vosk", self.model.name, str(self.model.path),
                                    self.table.language)
         # Vosk's word times count seconds of audio since the recognizer was
         # made (Reset() does not restart them): kept to map them to audio time.
         self._fed = 0
+
+    def _open_denoiser(self) -> Denoiser | None:
+        if not self.denoise_db:
+            return None
+        return open_denoiser(self.sample_rate, self.denoise_db, self.denoise_gate_db)
 
     def accept(self, chunk: np.ndarray, t: float) -> list[Command]:
         self._owner.check()
@@ -279,4 +283,4 @@ class VoskRecognizer:
         self._rec.Reset()
         self._spotter.reset()
         if self._denoiser is not None:
-            self._denoiser = open_denoiser(self.sample_rate, self.denoise_db, self.denoise_gate_db)
+            self._denoiser = self._open_denoiser()
