@@ -30,7 +30,6 @@ import numpy as np
 from benchmarks.echo_replay import fed, recorded_options
 from voicecoach.adapters.echo import EchoCanceller, EchoOptions
 from voicecoach.core.echo_guard import EchoGuard, GuardOptions, Utterance
-from voicecoach.core.intents import Command
 from voicecoach.runtime.echo import EVIDENCE_SECONDS
 
 
@@ -102,8 +101,7 @@ def relive(
             for cmd in rec.accept(out, t):  # type: ignore[attr-defined]
                 said = cmd.time if cmd.said_until is None else cmd.said_until
                 ev = canceller.evidence(said - EVIDENCE_SECONDS, said)
-                verdict = guard.judge(Command(cmd.intent, cmd.time, cmd.text,
-                                              said_until=cmd.said_until), ev)
+                verdict = guard.judge(cmd, ev)
                 judged.append(Judged(cmd.time, cmd.intent.value, cmd.text, ev.removed_db,
                                      ev.converged, verdict.drop, verdict.reason))
     return judged
