@@ -28,6 +28,11 @@ def test_piper_commands(rec, text, intent):
     hits = [c for c in heard if c.intent is intent]
     assert hits
     assert placed.start < hits[0].time < placed.end + 0.6
+    # It fires after a stretch of non-speech, but says where the phrase ended
+    # (the decoder's word end), which the echo guard and canceller judge by.
+    said = hits[0].said_until
+    assert said is not None and said < hits[0].time
+    assert abs(said - placed.end) < 0.2
 
 
 def test_human_read_speech_gives_no_non_safety_command(rec):

@@ -280,7 +280,7 @@ class SphinxRecognizer:
                 continue
             self._fired.append((token, start))
             out.append(Command(phrase.intent, now, phrase.text,
-                               0.9 if i == 0 else 0.7, detail=phrase.detail))
+                               0.9 if i == 0 else 0.7, detail=phrase.detail, said_until=end))
         if out:
             self._restart()  # the path so far is spent; start clean after a command
         return out

@@ -80,7 +80,9 @@ class Command:
     """Extra meaning, e.g. which :class:`Symptom` for ``Intent.SYMPTOM``."""
     said_until: float | None = None
     """When the phrase's last word ended, on the same clock as ``time``, when the
-    recognizer reports word times (Vosk's end-of-utterance results, which can
-    fire a second or more after the words). ``None``: shortly before ``time``.
+    recognizer knows it (PocketSphinx's word segments; Vosk's word times in its
+    end-of-utterance results, which can fire a second or more after the words),
+    or when the phrase first appeared in partial results held for stability
+    before firing. ``None``: shortly before ``time``.
     The echo guard judges the words by it: a command from the coach's own
     words that fired late must still be matched against what the coach said."""
