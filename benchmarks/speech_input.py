@@ -38,7 +38,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -247,8 +247,8 @@ def _vosk(**kw) -> Callable[[PhraseTable], object]:  # noqa: ANN003
             raise SystemExit(f"no Vosk model for {table.language}")
         spot = {k: v for k, v in kw.items() if k in SpotterConfig.__dataclass_fields__}
         rest = {k: v for k, v in kw.items() if k not in spot}
-        return VoskRecognizer(VoskModel(path), table, spotter_config=SpotterConfig(**spot),
-                              **rest)
+        spotting = replace(SpotterConfig.for_language(table.language), **spot)
+        return VoskRecognizer(VoskModel(path), table, spotter_config=spotting, **rest)
     return build
 
 
@@ -262,6 +262,7 @@ ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "vosk-en-nocheck": ("en", _vosk(isolate=False, isolate_safety=False)),
     "vosk-en-s15": ("en", _vosk(safety_stable_seconds=0.15)),
     "vosk-en-raw": ("en", _vosk(denoise_db=0)),
+    "vosk-en-h15": ("en", _vosk(stable_seconds=0.15)),
     "vosk-en-always": ("en", _vosk(denoise_gate_db=None)),
     "vosk-always": ("ko", _vosk(denoise_gate_db=None)),
 }

@@ -65,5 +65,29 @@ def test_a_final_result_with_word_times_says_when_the_phrase_was_said():
     s = PartialSpotter(EN)
     [cmd] = s.feed(["go", "back"], 5.0, final=True, ends=[3.5, 3.9])
     assert (cmd.intent, cmd.time, cmd.said_until) == (Intent.PREVIOUS, 5.0, 3.9)
-    [partial] = PartialSpotter(EN, SpotterConfig(stable_seconds=0.0)).feed(["next"], 1.0)
-    assert partial.said_until is None  # partial results carry no word times
+    [final] = PartialSpotter(EN).feed(["go", "back"], 5.0, final=True)
+    assert final.said_until is None  # no word times: shortly before its time
+
+
+def test_a_command_held_for_stability_says_when_its_phrase_first_appeared():
+    """Partial results carry no word times, but a phrase in them has been said:
+    the hold for stability must not move the command (and the echo canceller's
+    evidence for it) past the person's words."""
+    s = PartialSpotter(EN, SpotterConfig(stable_seconds=0.25))
+    assert s.feed(["next"], 1.0) == [] and s.feed(["next"], 1.1) == []
+    [cmd] = s.feed(["next"], 1.25)
+    assert (cmd.time, cmd.said_until) == (1.25, 1.0)
+
+
+def test_english_holds_a_phrase_longer_than_the_default_and_safety_phrases_do_not_wait():
+    english, other = SpotterConfig.for_language("en"), SpotterConfig.for_language("ko")
+    assert other == SpotterConfig()
+    assert english.stable_seconds > other.stable_seconds
+    assert english.safety_stable_seconds == other.safety_stable_seconds == 0.0
+    s = PartialSpotter(EN, english)
+    assert s.feed(["hold", "on"], 1.0) == []
+    assert s.feed(["hold", "on"], 1.0 + other.stable_seconds) == []
+    [fired] = s.feed(["hold", "on"], 1.0 + english.stable_seconds)
+    assert fired.intent is Intent.PAUSE
+    [hurts] = PartialSpotter(EN, english).feed(["it", "hurts"], 1.0)
+    assert hurts.intent is Intent.PAIN

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,8 @@ class VoskRecognizer:
     model: VoskModel
     table: PhraseTable
     sample_rate: int = 16000
-    spotter_config: SpotterConfig = field(default_factory=SpotterConfig)
+    spotter_config: SpotterConfig | None = None
+    """When a phrase fires; ``None``: what was measured for the table's language."""
     garbage: bool = True
     """Include the garbage path in the grammar (switch off only to measure what it buys)."""
     denoise_db: int = -15
@@ -242,6 +243,8 @@ class VoskRecognizer:
         text = grammar_json(self.grammar)
         self._rec = self.model.recognizer(self.sample_rate, text)
         self._rec.SetWords(True)  # word confidences in final results
+        if self.spotter_config is None:
+            self.spotter_config = SpotterConfig.for_language(self.table.language)
         self._spotter = PartialSpotter(self.table, self.spotter_config)
         self._owner = ThreadOwner("this Vosk recognizer")
         self._denoiser = self._open_denoiser()
