@@ -69,3 +69,47 @@ def test_no_download_is_offered_when_none_is_needed(tmp_path):
     assert offer_model_download("auto", "ko", None, ask=never) is None
     # No terminal (pytest's stdin, a service): never ask, the recognizer says what to do.
     assert offer_model_download("vosk", "de", tmp_path / "none", ask=never) == tmp_path / "none"
+
+
+class _SilentSpeaker:
+    """The loop's speaker port with nothing behind it: what it was asked to do."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def speak(self, id, text, cue=None):  # noqa: A002
+        self.calls.append("speak")
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def set_volume(self, level):
+        pass
+
+    def set_rate(self, factor):
+        pass
+
+
+def test_the_log_tells_a_command_acted_on_from_an_answer_let_pass(tmp_path):
+    """A "yes" while the coach runs and asks nothing changes nothing: the
+    ``heard`` event says it was ignored, so the log shows what the coach obeyed."""
+    import queue
+
+    from voicecoach.core.intents import Command, Source
+    from voicecoach.runtime.inbox import Heard
+    from voicecoach.runtime.loop import LiveLoop
+
+    path = tmp_path / "events.jsonl"
+    speaker = _SilentSpeaker()
+    loop = LiveLoop(Session(load_routine("try-it").routine), speaker, queue.Queue(),
+                    log=EventLog(path), clock=lambda: 100.0)
+    loop.apply(loop.session.start(0.0))
+    speaker.calls.clear()  # the welcome is speaking
+    loop.handle(Heard(Command(Intent.YES, 0.0, "yes", 0.9, Source.VOICE), "sphinx"))
+    assert speaker.calls == [], "an answer to nothing neither cuts nor speaks"
+    loop.handle(Heard(Command(Intent.PAUSE, 0.0, "pause", 0.9, Source.VOICE), "sphinx"))
+    assert speaker.calls[0] == "stop"
+    loop.log.close()
+    heard = [e for e in map(json.loads, path.read_text().splitlines()) if e["type"] == "heard"]
+    assert [(e["intent"], e.get("ignored", False)) for e in heard] == [
+        ("yes", True), ("pause", False)]

@@ -173,10 +173,12 @@ class LiveLoop:
             live = Command(cmd.intent, t, cmd.text, cmd.confidence, cmd.source, cmd.detail)
             actions = self.session.command(live)
             self.apply(actions)  # silence first, then tell
+            extra = {"ignored": True} if _ignored(actions) else {}
             self.log.write(
                 t, "heard", intent=cmd.intent.value, text=cmd.text,
                 confidence=cmd.confidence, source=cmd.source.value, engine=item.engine,
-                audio_time=cmd.time, detail=cmd.detail, **_evidence_fields(item.evidence),
+                audio_time=cmd.time, detail=cmd.detail, **extra,
+                **_evidence_fields(item.evidence),
             )
             if self.view:
                 self.view.heard(cmd.text, cmd.intent.value, item.engine)
@@ -278,6 +280,20 @@ class LiveLoop:
             return
         self._last_view = t
         self.view.status(status_line(self.session, t))
+
+
+def _ignored(actions: Iterable[Action]) -> bool:
+    """Whether the engine let a heard command pass without acting on it.
+
+    An answer ("yes", "ready", "go on") while the coach runs and asks nothing
+    changes nothing; the engine keeps it in the history marked ignored. The
+    ``heard`` event says so too, so that the log (and whoever reads it for
+    commands the coach obeyed) tells a command acted on from one let pass.
+    """
+    return any(
+        isinstance(a, Record) and a.kind is RecordKind.COMMAND and a.data.get("ignored") is True
+        for a in actions
+    )
 
 
 def _evidence_fields(evidence: EchoEvidence | None) -> dict[str, object]:
