@@ -367,12 +367,7 @@ class _Builder:
                 mark,
             )
         if depth > self._max_depth:
-            raise _fatal(
-                f"data is nested more than {self._max_depth} levels deep",
-                "a routine needs about 6 levels; check the indentation and brackets",
-                "yaml-too-deep",
-                mark,
-            )
+            raise YamlRejected([_too_deep(self._max_depth, mark)])
         if isinstance(event, AliasEvent):
             raise _fatal(
                 f"YAML alias '*{event.anchor}' is not allowed in routine files",
@@ -449,6 +444,15 @@ _SYNTAX_HINTS = (
 )
 
 
+def _too_deep(max_depth: int, mark: Mark | None) -> YamlProblem:
+    return YamlProblem(
+        f"data is nested more than {max_depth} levels deep",
+        "a routine needs about 6 levels; check the indentation and brackets",
+        mark,
+        "yaml-too-deep",
+    )
+
+
 def syntax_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
     """Turn a PyYAML/libyaml syntax error into a located problem with a fix."""
     mark_obj = getattr(exc, "problem_mark", None)
@@ -465,6 +469,10 @@ def syntax_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
             opened,
             "yaml-syntax",
         )
+    if "nesting depth" in problem:
+        # PyYAML 6.0.3+ / libyaml 0.2.6 stop at 1000 levels while scanning
+        # ahead, before the builder's own, lower limit sees the events.
+        return _too_deep(MAX_DEPTH, mark)
     hint = "check the indentation (spaces only) and the quotes on this line and the one above"
     lines = text.splitlines()
     line_text = lines[mark.line - 1] if mark and 0 < mark.line <= len(lines) else ""
