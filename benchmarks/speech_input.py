@@ -263,6 +263,10 @@ ENGINES: dict[str, tuple[str, Callable[[PhraseTable], object]]] = {
     "vosk-en-s15": ("en", _vosk(safety_stable_seconds=0.15)),
     "vosk-en-raw": ("en", _vosk(denoise_db=0)),
     "vosk-en-h15": ("en", _vosk(stable_seconds=0.15)),
+    "vosk-en-q15": ("en", _vosk(quiet_seconds=0.15)),
+    "vosk-en-q20": ("en", _vosk(quiet_seconds=0.2)),
+    "vosk-en-hold": ("en", _vosk(quiet_seconds=None)),
+    "vosk-q15": ("ko", _vosk(quiet_seconds=0.15)),
     "vosk-en-always": ("en", _vosk(denoise_gate_db=None)),
     "vosk-always": ("ko", _vosk(denoise_gate_db=None)),
 }

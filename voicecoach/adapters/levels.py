@@ -62,6 +62,26 @@ class FrameLevels:
                 self._db.append(max(_FLOOR_DB, float(v)))
         self._pending = buf[usable:]
 
+    def quiet_tail(self, drop_db: float, window_seconds: float) -> float:
+        """Seconds at the end of the stream that stay ``drop_db`` below its loudest
+        frame of the last ``window_seconds``: how long the talker has been silent.
+
+        Relative, not absolute, so that it means the same for a quiet voice
+        and a loud one; noise within ``drop_db`` of the speech (babble, a
+        television) never reads as quiet.
+        """
+        n = min(len(self._db), round(window_seconds / _FRAME_SECONDS))
+        if n == 0:
+            return 0.0
+        recent = [self._db[k] for k in range(len(self._db) - n, len(self._db))]
+        bar = max(recent) - drop_db
+        quiet = 0
+        for value in reversed(recent):
+            if value >= bar:
+                break
+            quiet += 1
+        return quiet * _FRAME_SECONDS
+
     def level(self, start: float, end: float) -> float:
         """Loudness of ``[start, end)``: the 80th percentile of its frames, in dB."""
         i = max(0, int((start - self._t0) / _FRAME_SECONDS))

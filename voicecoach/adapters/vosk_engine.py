@@ -33,11 +33,20 @@ from typing import Any
 import numpy as np
 
 from voicecoach.adapters.denoise import Denoiser, open_denoiser
+from voicecoach.adapters.levels import FrameLevels
 from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
 from voicecoach.core.intents import Command
 from voicecoach.core.phrases import PhraseTable
 from voicecoach.core.spotting import GARBAGE_WORD, PartialSpotter, SpotterConfig
 from voicecoach.errors import ModelError
+
+#: The talker is silent while the audio stays this far below the loudest
+#: 10 ms frame of the last second (in 150-6000 Hz). Relative, so a soft voice
+#: and a loud one are treated alike; 20 dB, so that babble or a television
+#: 5-10 dB below the voice never reads as silence, while a living room's
+#: reverberation (RT60 about 0.5 s) has decayed that far within 0.2 s.
+QUIET_DROP_DB = 20.0
+QUIET_WINDOW_SECONDS = 1.0
 
 __all__ = [
     "DecoderTuning",
@@ -248,6 +257,10 @@ class VoskRecognizer:
         self._spotter = PartialSpotter(self.table, self.spotter_config)
         self._owner = ThreadOwner("this Vosk recognizer")
         self._denoiser = self._open_denoiser()
+        # How long the talker has been silent, for the spotter's quiet rule;
+        # measured in the band speech lives in, on what Vosk itself hears.
+        self._levels = FrameLevels(self.sample_rate, keep_seconds=QUIET_WINDOW_SECONDS,
+                                   band_hz=(150.0, 6000.0))
         self.info = RecognizerInfo("vosk", self.model.name, str(self.model.path),
                                    self.table.language)
         # Vosk's word times count seconds of audio since the recognizer was
@@ -266,6 +279,7 @@ class VoskRecognizer:
         if self._denoiser is not None:
             samples = self._denoiser.process(samples)
         self._fed += len(samples)
+        self._levels.add(samples, t)
         if self._rec.AcceptWaveform(samples.tobytes()):
             result = json.loads(self._rec.Result())
             found = result.get("result", [])
@@ -279,11 +293,13 @@ class VoskRecognizer:
             return self._spotter.feed(words, now, final=True,
                                       confidence=min(confs) if confs else None, ends=ends)
         partial = json.loads(self._rec.PartialResult()).get("partial", "")
-        return self._spotter.feed(partial.split(), now)
+        quiet = self._levels.quiet_tail(QUIET_DROP_DB, QUIET_WINDOW_SECONDS)
+        return self._spotter.feed(partial.split(), now, quiet_for=quiet)
 
     def reset(self) -> None:
         self._owner.check()
         self._rec.Reset()
         self._spotter.reset()
+        self._levels.clear()
         if self._denoiser is not None:
             self._denoiser = self._open_denoiser()
