@@ -98,6 +98,13 @@ def test_an_unconverged_canceller_is_not_trusted_to_tell_the_person_from_echo() 
     other = Command(Intent.PAIN, when(guard, "stop"), "ouch")
     assert not guard.judge(other, learning).drop
     assert guard.judge(Command(Intent.NEXT, when(guard, "stop"), "next"), learning).drop
+    # Kept on words and timing alone: marked, so the session asks before a
+    # warning symptom ends it. A canceller that can vouch marks nothing.
+    dizzy = Command(Intent.SYMPTOM, when(guard, "stop"), "dizzy", detail="dizziness")
+    verdict = guard.judge(dizzy, learning)
+    assert not verdict.drop and verdict.unsure
+    assert not guard.judge(dizzy, PERSON).unsure
+    assert not guard.judge(dizzy, None).unsure
 
 
 def test_a_weakly_matching_ordinary_command_is_dropped_only_if_it_sounds_like_echo() -> None:
@@ -178,7 +185,7 @@ def test_a_learning_canceller_does_not_silence_the_person_when_the_coach_played_
     # the canceller has not converged, but nothing was played during the phrase.
     quiet = EchoEvidence(mic_db=-20.0, out_db=-21.0, reference_db=-120.0, converged=False)
     verdict = guard.judge(Command(Intent.RESUME, 13.3, "continue"), quiet)
-    assert not verdict.drop
+    assert not verdict.drop and not verdict.unsure
     # While the coach's voice did reach the microphone, the learning rule still holds.
     loud = EchoEvidence(mic_db=-20.0, out_db=-21.0, reference_db=-25.0, converged=False)
     assert guard.judge(Command(Intent.NEXT, 11.0, "next"), loud).drop

@@ -113,3 +113,38 @@ def test_the_log_tells_a_command_acted_on_from_an_answer_let_pass(tmp_path):
     heard = [e for e in map(json.loads, path.read_text().splitlines()) if e["type"] == "heard"]
     assert [(e["intent"], e.get("ignored", False)) for e in heard] == [
         ("yes", True), ("pause", False)]
+
+
+def test_a_symptom_the_canceller_cannot_vouch_for_is_asked_about_not_obeyed(tmp_path):
+    """Heard over the coach while the echo canceller is still learning the room,
+    with no word of the coach's to match: maybe the coach's own voice. The
+    coach halts and asks; heard with a canceller that can vouch, it ends."""
+    import queue
+
+    from voicecoach.core.echo_guard import EchoEvidence
+    from voicecoach.core.intents import Command, Source
+    from voicecoach.core.session import SessionState
+    from voicecoach.runtime.inbox import Heard
+    from voicecoach.runtime.loop import LiveLoop
+
+    def heard_dizzy(converged: bool) -> tuple[LiveLoop, list[dict]]:
+        path = tmp_path / f"events-{converged}.jsonl"
+        loop = LiveLoop(Session(load_routine("try-it").routine), _SilentSpeaker(), queue.Queue(),
+                        log=EventLog(path), clock=lambda: 100.0)
+        loop.apply(loop.session.start(0.0))
+        evidence = EchoEvidence(mic_db=-22.0, out_db=-35.0, reference_db=-22.0,
+                                converged=converged, peak_removed_db=10.0)
+        dizzy = Command(Intent.SYMPTOM, 0.0, "i feel dizzy", 0.9, Source.VOICE,
+                        detail="dizziness")
+        loop.handle(Heard(dizzy, "vosk", at=100.0, evidence=evidence))
+        loop.log.close()
+        return loop, [json.loads(x) for x in path.read_text().splitlines()]
+
+    loop, events = heard_dizzy(converged=False)
+    assert loop.session.state is SessionState.SYMPTOM_CHECK
+    [heard] = [e for e in events if e["type"] == "heard"]
+    assert heard["unconfirmed"] is True
+    assert any(e["type"] == "speak" and "Is that right?" in e["text"] for e in events)
+    loop, events = heard_dizzy(converged=True)
+    assert loop.session.finished
+    assert "unconfirmed" not in [e for e in events if e["type"] == "heard"][0]

@@ -51,12 +51,14 @@ routines = st.builds(
 
 commands = st.lists(
     st.builds(
-        lambda t, intent, text: TimedCommand(
-            t, intent, Symptom.NAUSEA.value if intent is Intent.SYMPTOM else None, text
+        lambda t, intent, text, doubted: TimedCommand(
+            t, intent, Symptom.NAUSEA.value if intent is Intent.SYMPTOM else None, text,
+            unconfirmed=doubted,
         ),
         st.floats(0, 400, allow_nan=False),
         st.sampled_from(list(Intent)),
         st.sampled_from(["", "next exercise", "previous exercise"]),
+        st.booleans(),
     ),
     max_size=25,
 )

@@ -15,7 +15,7 @@ from tests.session_util import (
     speaks,
 )
 from voicecoach.core.actions import Priority, RecordKind
-from voicecoach.core.intents import Intent, Symptom
+from voicecoach.core.intents import Command, Intent, Source, Symptom
 from voicecoach.core.screening import SCREENING_QUESTIONS, Severity, screening_due
 from voicecoach.core.session import SessionOptions, SessionState
 
@@ -117,6 +117,72 @@ def test_each_warning_symptom_ends_the_session(symptom):
     rec = emitted_records(d, RecordKind.SYMPTOM)[-1]
     assert rec.data["symptom"] == symptom.value and rec.exercise == "Knee to chest"
     assert emitted_records(d, RecordKind.SESSION_ENDED)[-1].data["reason"] == "symptom"
+
+
+def doubted(d, symptom=Symptom.DIZZINESS, text="i feel dizzy"):
+    """A symptom heard over the coach's voice that the echo canceller could not vouch for."""
+    out = d.session.command(Command(Intent.SYMPTOM, d.t, text, source=Source.VOICE,
+                                    detail=symptom.value, unconfirmed=True))
+    d.apply(out)
+    return out
+
+
+def test_a_doubted_symptom_halts_at_once_and_asks_before_ending():
+    d = driver()
+    reach(d, S.SPEAKING)
+    reach(d, S.HOLDING)
+    d.t += 2.0
+    out = doubted(d)
+    assert first_is_stop(out) and not d.session.finished
+    assert d.session.state is S.SYMPTOM_CHECK and d.session.next_deadline is None
+    assert said(out) == "I may have heard dizziness. Is that right? Please say yes or no."
+    assert not emitted_records(d, RecordKind.SYMPTOM)
+    assert emitted_records(d, RecordKind.COMMAND)[-1].data["unconfirmed"] is True
+    # Anything but an answer asks again; the routine stays halted.
+    assert said(d.say(Intent.NEXT)) == "Please say yes or no."
+    assert said(d.say(Intent.HELP)).endswith("Is that right? Please say yes or no.")
+    assert d.session.state is S.SYMPTOM_CHECK
+    out = d.say(Intent.YES)
+    assert d.session.finished and "You reported dizziness" in said(out)
+    assert emitted_records(d, RecordKind.SYMPTOM)[-1].data["text"] == "i feel dizzy"
+    assert emitted_records(d, RecordKind.SESSION_ENDED)[-1].data["reason"] == "symptom"
+
+
+@pytest.mark.parametrize("answer", [Intent.NO, Intent.RESUME])
+def test_a_doubted_symptom_denied_goes_on_where_the_hold_was(answer):
+    d = driver()
+    reach(d, S.SPEAKING)
+    reach(d, S.HOLDING)
+    d.t += 2.0
+    left = d.session.next_deadline - d.t
+    doubted(d)
+    d.t += 5.0
+    out = d.say(answer)
+    assert d.session.state is S.HOLDING and not emitted_records(d, RecordKind.SYMPTOM)
+    assert d.session.next_deadline is not None and "seconds" in said(out)
+    assert d.session.next_deadline - d.t <= left + 1e-9
+    finish(d)
+    assert emitted_records(d, RecordKind.SESSION_ENDED)[-1].data["reason"] == "completed"
+
+
+def test_a_second_symptom_or_pain_during_the_question_is_believed():
+    d = driver()
+    reach(d, S.MOVING)
+    doubted(d)
+    out = d.say(Intent.SYMPTOM, detail=Symptom.NAUSEA.value)
+    assert d.session.finished and "You reported nausea" in said(out)
+    d = driver()
+    reach(d, S.MOVING)
+    doubted(d)
+    d.say(Intent.PAIN, text="it hurts")
+    assert d.session.state is S.PAIN_DIALOG
+
+
+def test_a_doubted_symptom_outside_a_running_routine_ends_it_as_before():
+    """Paused or in a dialog the coach is not talking over the person."""
+    d = put_in(S.PAUSED)
+    out = doubted(d)
+    assert d.session.finished and "You reported dizziness" in said(out)
 
 
 def test_unknown_symptom_still_ends_safely():

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from voicecoach.core.intents import SAFETY_INTENTS, Command, Intent
@@ -149,6 +149,9 @@ class Verdict:
     """How well its words matched the coach's."""
     reason: str
     """Why, in a few words, for the event log."""
+    unsure: bool = False
+    """Kept, but over the coach's voice while the canceller could not vouch
+    for it (``EchoEvidence.converged`` false): the words and timing alone kept it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +268,15 @@ class EchoGuard:
         ``evidence`` is the canceller's view of the command's audio span
         (:meth:`voicecoach.adapters.echo.EchoCanceller.evidence`), or None
         when no canceller runs: then the words and timing decide alone.
+        A command kept while the canceller was learning over the coach's
+        voice is marked :attr:`Verdict.unsure`.
         """
+        verdict = self._judge(command, evidence)
+        if not verdict.drop and _learning(evidence, self.options):
+            return replace(verdict, unsure=True)
+        return verdict
+
+    def _judge(self, command: Command, evidence: EchoEvidence | None) -> Verdict:
         o = self.options
         horizon = command.time - o.keep_s
         while self._utterances and self._utterances[0].end(o.chars_per_second) < horizon:
@@ -280,10 +291,7 @@ class EchoGuard:
         safety = command.intent in SAFETY_INTENTS and not (
             command.intent is Intent.STOP and strength is MatchStrength.WEAK
         )
-        # An unconverged canceller only matters if the coach's voice reached the
-        # microphone during the phrase: over a silent reference there is no
-        # echo to learn, and the person must not be ignored for it.
-        learning = evidence is not None and not evidence.converged and _playing(evidence, o)
+        learning = _learning(evidence, o)
         # Pain and warning symptoms need purer echo to be dropped than "stop".
         pure = (o.echo_only_safety_db
                 if command.intent in SAFETY_INTENTS and command.intent is not Intent.STOP
@@ -332,6 +340,13 @@ class EchoGuard:
         if strength is MatchStrength.WEAK:
             return Verdict(False, strength, "the coach's words, but not then")
         return Verdict(False, strength, "not the coach's words")
+
+
+def _learning(evidence: EchoEvidence | None, options: GuardOptions) -> bool:
+    """An unconverged canceller only matters if the coach's voice reached the
+    microphone during the phrase: over a silent reference there is no echo to
+    learn, and the person must not be ignored for it."""
+    return evidence is not None and not evidence.converged and _playing(evidence, options)
 
 
 def _playing(evidence: EchoEvidence | None, options: GuardOptions) -> bool:

@@ -86,3 +86,8 @@ class Command:
     before firing. ``None``: shortly before ``time``.
     The echo guard judges the words by it: a command from the coach's own
     words that fired late must still be matched against what the coach said."""
+    unconfirmed: bool = False
+    """Heard over the coach's voice while the echo canceller could not tell the
+    coach from the person (it is still learning the room, or has lost the
+    echo), with no word of the coach's to match it: it may be the coach's own
+    voice misheard. The session asks before it ends for a warning symptom."""

@@ -170,10 +170,16 @@ class LiveLoop:
                         **_evidence_fields(item.evidence),
                     )
                     return
-            live = Command(cmd.intent, t, cmd.text, cmd.confidence, cmd.source, cmd.detail)
+                # Kept on words and timing alone, over the coach's voice: the
+                # session asks before a warning symptom ends it.
+                cmd = replace(cmd, unconfirmed=verdict.unsure)
+            live = Command(cmd.intent, t, cmd.text, cmd.confidence, cmd.source, cmd.detail,
+                           unconfirmed=cmd.unconfirmed)
             actions = self.session.command(live)
             self.apply(actions)  # silence first, then tell
-            extra = {"ignored": True} if _ignored(actions) else {}
+            extra: dict[str, bool] = {"ignored": True} if _ignored(actions) else {}
+            if cmd.unconfirmed:
+                extra["unconfirmed"] = True
             self.log.write(
                 t, "heard", intent=cmd.intent.value, text=cmd.text,
                 confidence=cmd.confidence, source=cmd.source.value, engine=item.engine,
@@ -216,7 +222,8 @@ class LiveLoop:
 
     def _key_intent(self, char: str) -> Intent | None:
         if char == TOGGLE:
-            paused = self.session.state in (SessionState.PAUSED, SessionState.STOP_DIALOG)
+            paused = self.session.state in (
+                SessionState.PAUSED, SessionState.STOP_DIALOG, SessionState.SYMPTOM_CHECK)
             return Intent.RESUME if paused else Intent.PAUSE
         return KEYMAP.get(char)
 

@@ -18,7 +18,7 @@ from voicecoach.core.routine import Routine
 from voicecoach.core.screening import SCREENING_QUESTIONS, SCREENING_VERSION, Severity
 from voicecoach.core.session.navigate import NavCore
 from voicecoach.core.session.plan import Part, build_plan
-from voicecoach.core.session.state import SessionState
+from voicecoach.core.session.state import RUNNING_STATES, SessionState
 from voicecoach.core.session.wording import Wording
 
 YES_WORDS = frozenset({Intent.YES, Intent.READY, Intent.RESUME})
@@ -52,6 +52,7 @@ class DialogCore(NavCore):
         self._pre: PreDialog | None = None
         self._first_index = 0
         self._paused_at: float | None = None
+        self._doubted: tuple[str, str] | None = None  # (symptom, words) being asked about
         opts = self._options
         if opts.screening_due:
             self._stages.append(Stage.SCREENING)
@@ -238,19 +239,57 @@ class DialogCore(NavCore):
         return False
 
     # -------------------------------------------------------------- symptoms
-    def _on_symptom(self, cmd: Command, t: float, out: list[Action]) -> None:
-        w = self._w
+    def _on_symptom(
+        self, cmd: Command, t: float, out: list[Action], cut: tuple[Part, ...] = ()
+    ) -> None:
+        """Already silenced. End the session with the advice, or, when the
+        words may have been the coach's own voice misheard, ask first."""
         try:
             symptom: str = Symptom(cmd.detail or "").value
         except ValueError:
             symptom = "unknown"
-        out.append(self._record(RecordKind.SYMPTOM, t, symptom=symptom, text=cmd.text))
+        if cmd.unconfirmed and self._state in RUNNING_STATES:
+            # The session is halted at once either way; a question costs the
+            # person one word, a session ended for the coach's own voice costs
+            # the day's exercise (seen live: "dizzy" heard in the disclaimer).
+            self._doubted = (symptom, cmd.text)
+            self._freeze(t, cut)
+            self._set_state(SessionState.SYMPTOM_CHECK, t, out)
+            self._symptom_question(out)
+            return
+        self._end_for_symptom(symptom, cmd.text, t, out)
+
+    def _end_for_symptom(self, symptom: str, text: str, t: float, out: list[Action]) -> None:
+        w = self._w
+        self._doubted = None
+        out.append(self._record(RecordKind.SYMPTOM, t, symptom=symptom, text=text))
         advice = w("symptom", symptom=w(f"symptom.{symptom}"))
         if self._state is SessionState.FINISHED:
             self._answer(out, advice, priority=Priority.SAFETY)
             return
         self._pre = None
         self._end(t, out, "symptom", advice)
+
+    def _symptom_question(self, out: list[Action]) -> None:
+        symptom = self._doubted[0] if self._doubted else "unknown"
+        text = self._w("symptom_check", symptom=self._w(f"symptom.{symptom}"))
+        self._emit_parts((Part(text, priority=Priority.URGENT),), out)
+
+    def _symptom_check(self, cmd: Command, t: float, out: list[Action]) -> None:
+        """An answer to "I may have heard dizziness. Is that right?"."""
+        intent = cmd.intent
+        if intent is Intent.YES and self._doubted is not None:
+            self._end_for_symptom(*self._doubted, t, out)
+        elif intent in (Intent.NO, Intent.RESUME):
+            self._doubted = None
+            self._carry_on(t, out)
+        elif intent is Intent.FINISH:
+            self._doubted = None
+            self._end(t, out, "finished")
+        elif intent is Intent.REPEAT:
+            self._symptom_question(out)
+        else:
+            self._answer(out, self._w("yes_or_no"))
 
 
 def _step_up_words(current: Routine, harder: Routine | None, words: Wording) -> str:

@@ -59,6 +59,7 @@ HELP_KEYS = {
     S.PAUSED: "help_paused",
     S.STOP_DIALOG: "help_stop",
     S.PAIN_DIALOG: "help_pain",
+    S.SYMPTOM_CHECK: "help_symptom_check",
     S.SCREENING: "help_question",
     S.OFFER: "help_offer",
     S.FINISHED: "help_finished",
@@ -167,11 +168,12 @@ class Session(DialogCore):
             out.append(self._command_record(cmd, t, ignored=True))
             return out
         cut = self._silence(out, intent.value, force=intent in SAFETY_INTENTS)
-        out.append(self._command_record(cmd, t))
+        doubt: dict[str, Scalar] = {"unconfirmed": True} if cmd.unconfirmed else {}
+        out.append(self._command_record(cmd, t, **doubt))
         if intent is Intent.PAIN:
             self._on_pain(cmd, t, out)
         elif intent is Intent.SYMPTOM:
-            self._on_symptom(cmd, t, out)
+            self._on_symptom(cmd, t, out, cut)
         elif intent in (Intent.LOUDER, Intent.QUIETER, Intent.SLOWER, Intent.FASTER):
             self._adjust(intent, t, out)
             self._say_again(cut, t, out)
@@ -191,6 +193,8 @@ class Session(DialogCore):
             self._stop_dialog(cmd, t, out)
         elif state is S.PAIN_DIALOG:
             self._pain_dialog(cmd, t, out)
+        elif state is S.SYMPTOM_CHECK:
+            self._symptom_check(cmd, t, out)
         else:
             self._pre_dialog(cmd, t, out, cut)
         return out
@@ -348,6 +352,8 @@ class Session(DialogCore):
             self._ask(t, out)
         elif self._state is S.PAIN_DIALOG and ask:
             self._pain_question(out)
+        elif self._state is S.SYMPTOM_CHECK and ask:
+            self._symptom_question(out)
         elif cut:
             self._emit_parts(cut, out)
 
@@ -455,7 +461,7 @@ class Session(DialogCore):
             "rate": self._rate,
             "gentle": self._gentle,
             "pains": self._pains,
-            "paused": self._state in (S.PAUSED, S.STOP_DIALOG, S.PAIN_DIALOG),
+            "paused": self._state in (S.PAUSED, S.STOP_DIALOG, S.PAIN_DIALOG, S.SYMPTOM_CHECK),
         }
         if unit is None:
             return SessionStatus(**base)  # type: ignore[arg-type]

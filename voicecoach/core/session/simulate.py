@@ -67,6 +67,8 @@ class TimedCommand:
     """E.g. the symptom for ``Intent.SYMPTOM``."""
     text: str = ""
     """The words, if they matter ("next exercise")."""
+    unconfirmed: bool = False
+    """Heard where the coach's own voice could explain it (:attr:`Command.unconfirmed`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +248,7 @@ class VirtualDriver:
                         text=cmd.text or cmd.intent.value,
                         source=Source.SCRIPT,
                         detail=cmd.detail,
+                        unconfirmed=cmd.unconfirmed,
                     )
                 )
             )

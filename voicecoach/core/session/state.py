@@ -33,6 +33,9 @@ class SessionState(StrEnum):
     """Halted by "stop"; asking whether to continue or finish."""
     PAIN_DIALOG = "pain_dialog"
     """After "it hurts": asking whether to go on gently, skip, or finish."""
+    SYMPTOM_CHECK = "symptom_check"
+    """A warning symptom heard where the coach's own voice could explain it
+    (:attr:`Command.unconfirmed`): halted, asking whether the person said it."""
     FINISHED = "finished"
     """Ended (completed, finished, or ended for safety)."""
 

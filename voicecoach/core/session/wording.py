@@ -151,6 +151,7 @@ EN: dict[str, str] = {
     "help_stop": "Say continue to go on, or finish to end the session.",
     "help_pain": "Say continue to go on more gently, skip to skip this exercise, or finish.",
     "help_pain_pre": "Say continue to go on more gently, or finish.",
+    "help_symptom_check": "Say yes if you feel it, and we stop for today. Say no to go on.",
     "help_question": "Answer yes or no. You can also say repeat, go back, or finish.",
     "help_offer": "Answer yes or no. You can also say repeat or finish.",
     "help_finished": "The session has ended. Start a new session to exercise again.",
@@ -191,6 +192,8 @@ EN: dict[str, str] = {
     "symptom.numbness": "numbness",
     "symptom.leg pain": "pain running into your leg",
     "symptom.unknown": "a warning symptom",
+    "symptom_check": "I may have heard {symptom}. Is that right? Please say yes or no.",
+    "yes_or_no": "Please say yes or no.",
     # Screening (questions and reasons; keys in voicecoach.core.screening).
     "screening_intro": (
         "First, a few questions about your health, so we know these exercises suit you. "
