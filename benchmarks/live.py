@@ -220,11 +220,18 @@ def measure_latency(commands: int, echo: bool = False,
                     while True:
                         _, event = coach.wait_for(
                             lambda e: e.get("type") == "state"
-                            and e.get("to") in ("waiting_ready", "stop_dialog")
+                            and e.get("to") in ("waiting_ready", "stop_dialog", "symptom_check")
                             or e.get("type") == "speech_started"
                             and e.get("text", "").startswith(("Inhale", "Exhale")),
                             timeout=180,
                         )
+                        if event.get("to") == "symptom_check":
+                            # A symptom heard in the coach's own voice, asked about
+                            # (counted as stray below): nobody here feels it.
+                            coach.wait_for(typed("speech_stopped", text="Is that right"),
+                                           timeout=30)
+                            coach.say_until("no", typed("heard", intent="no"))
+                            continue
                         if event.get("to") != "stop_dialog":
                             break
                         # The coach stopped on its own voice (counted as stray below):
@@ -267,7 +274,8 @@ def measure_latency(commands: int, echo: bool = False,
             shutil.copy(wav, keep / f"{name}-probe.wav")
             shutil.copy(coach.events_path, keep / f"{name}-events.jsonl")
         stray = [e["text"] for e in events if e["type"] == "heard"
-                 and e.get("intent") not in ("ready", "pause", "resume")]
+                 and not (e.get("intent") in ("ready", "pause", "resume")
+                          or e.get("intent") == "no" and not e.get("ignored"))]
         return LatencyRun(_latencies(wav, events), said, missed, _fired_to_silence(events), stray)
 
 

@@ -169,6 +169,11 @@ def test_a_second_symptom_or_pain_during_the_question_is_believed():
     d = driver()
     reach(d, S.MOVING)
     doubted(d)
+    # Unless the canceller cannot vouch for it either: the question names the
+    # symptom, and its echo must neither end the session nor cut the question.
+    out = doubted(d, text="i'm dizzy")
+    assert d.session.state is S.SYMPTOM_CHECK and not first_is_stop(out)
+    assert emitted_records(d, RecordKind.COMMAND)[-1].data["ignored"] is True
     out = d.say(Intent.SYMPTOM, detail=Symptom.NAUSEA.value)
     assert d.session.finished and "You reported nausea" in said(out)
     d = driver()

@@ -161,7 +161,7 @@ class Session(DialogCore):
         out: list[Action] = []
         intent = cmd.intent
         state = self._state
-        if self._answers_nothing(intent):
+        if self._answers_nothing(intent) or self._doubt_in_question(cmd):
             # "Go on, tell me" or "I'm ready to go" in the room, heard while the
             # coach runs, used to cut it mid-sentence and start the line again.
             # Nothing asked, nothing paused: carry on, and keep the record.
@@ -209,6 +209,17 @@ class Session(DialogCore):
         if intent not in ANSWERS or self._state not in RUNNING_STATES:
             return False
         return not (self._state is S.WAITING_READY and intent in YES_WORDS)
+
+    def _doubt_in_question(self, cmd: Command) -> bool:
+        """An unconfirmed symptom while the coach asks about one.
+
+        The question names the symptom ("I may have heard dizziness"), and a
+        canceller that could not vouch for the first one cannot for its echo
+        either: seen live, "i'm dizzy" heard in the question itself ended the
+        session. The coach is halted already; only "yes" ends it.
+        """
+        return (cmd.intent is Intent.SYMPTOM and cmd.unconfirmed
+                and self._state is S.SYMPTOM_CHECK)
 
     def _command_record(self, cmd: Command, t: float, **extra: Scalar) -> Record:
         return self._record(
