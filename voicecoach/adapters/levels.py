@@ -12,7 +12,11 @@ from collections import deque
 
 import numpy as np
 
-__all__ = ["FrameLevels"]
+__all__ = ["SPEECH_BAND_HZ", "FrameLevels"]
+
+#: Where the recognizers' acoustic models listen: loudness measured here is not
+#: dominated by rumble below 150 Hz (fans, traffic, pink noise).
+SPEECH_BAND_HZ = (150.0, 6000.0)
 
 _FRAME_SECONDS = 0.01
 _FLOOR_DB = -10.0  # digital silence; int16 full scale is about 90 dB

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.adapters.denoise import open_denoiser
-from voicecoach.adapters.levels import FrameLevels
+from voicecoach.adapters.levels import SPEECH_BAND_HZ, FrameLevels
 from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
 from voicecoach.adapters.sphinx_lm import (
     TOKEN_PREFIX,
@@ -95,7 +95,7 @@ class SphinxTuning:
     background_db: float = 6.0
     """A neighbouring word this much quieter than the phrase is background (babble, a
     television), not the speaker's own sentence: it breaks neither isolation nor the tail."""
-    level_band_hz: tuple[float, float] | None = (150.0, 6000.0)
+    level_band_hz: tuple[float, float] | None = SPEECH_BAND_HZ
     """Loudness for the isolation checks is measured in this band, where the acoustic model
     listens (None: broadband). Broadband levels are dominated by rumble below 150 Hz (fans,
     traffic, pink noise), which hid commands in steady noise: "the surroundings are 6 dB

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.adapters.denoise import Denoiser, open_denoiser
-from voicecoach.adapters.levels import FrameLevels
+from voicecoach.adapters.levels import SPEECH_BAND_HZ, FrameLevels
 from voicecoach.adapters.recognizer import RecognizerInfo, ThreadOwner, check_chunk
 from voicecoach.core.intents import Command
 from voicecoach.core.phrases import PhraseTable
@@ -260,7 +260,7 @@ class VoskRecognizer:
         # How long the talker has been silent, for the spotter's quiet rule;
         # measured in the band speech lives in, on what Vosk itself hears.
         self._levels = FrameLevels(self.sample_rate, keep_seconds=QUIET_WINDOW_SECONDS,
-                                   band_hz=(150.0, 6000.0))
+                                   band_hz=SPEECH_BAND_HZ)
         self.info = RecognizerInfo("vosk", self.model.name, str(self.model.path),
                                    self.table.language)
         # Vosk's word times count seconds of audio since the recognizer was
@@ -292,9 +292,10 @@ class VoskRecognizer:
                 else None
             return self._spotter.feed(words, now, final=True,
                                       confidence=min(confs) if confs else None, ends=ends)
-        partial = json.loads(self._rec.PartialResult()).get("partial", "")
-        quiet = self._levels.quiet_tail(QUIET_DROP_DB, QUIET_WINDOW_SECONDS)
-        return self._spotter.feed(partial.split(), now, quiet_for=quiet)
+        words = json.loads(self._rec.PartialResult()).get("partial", "").split()
+        # Only a hypothesis with words can hold a phrase for the quiet rule to fire.
+        quiet = self._levels.quiet_tail(QUIET_DROP_DB, QUIET_WINDOW_SECONDS) if words else None
+        return self._spotter.feed(words, now, quiet_for=quiet)
 
     def reset(self) -> None:
         self._owner.check()

@@ -173,8 +173,8 @@ class LiveLoop:
                 # Kept on words and timing alone, over the coach's voice: the
                 # session asks before a warning symptom ends it.
                 cmd = replace(cmd, unconfirmed=verdict.unsure)
-            live = Command(cmd.intent, t, cmd.text, cmd.confidence, cmd.source, cmd.detail,
-                           unconfirmed=cmd.unconfirmed)
+            # The session's clock, not the audio's: its word times mean nothing there.
+            live = replace(cmd, time=t, said_until=None)
             actions = self.session.command(live)
             self.apply(actions)  # silence first, then tell
             extra: dict[str, bool] = {"ignored": True} if _ignored(actions) else {}

@@ -164,7 +164,8 @@ class Session(DialogCore):
         if self._answers_nothing(intent) or self._doubt_in_question(cmd):
             # "Go on, tell me" or "I'm ready to go" in the room, heard while the
             # coach runs, used to cut it mid-sentence and start the line again.
-            # Nothing asked, nothing paused: carry on, and keep the record.
+            # Nothing asked, nothing paused: carry on, and keep the record. The
+            # same for the echo of the symptom question itself.
             out.append(self._command_record(cmd, t, ignored=True))
             return out
         cut = self._silence(out, intent.value, force=intent in SAFETY_INTENTS)
