@@ -90,27 +90,38 @@ class _SilentSpeaker:
         pass
 
 
+def started_loop(path, speaker=None):
+    """A live loop on try-it, started, logging to ``path``, with no devices behind it."""
+    import queue
+
+    from voicecoach.runtime.loop import LiveLoop
+
+    loop = LiveLoop(Session(load_routine("try-it").routine), speaker or _SilentSpeaker(),
+                    queue.Queue(), log=EventLog(path), clock=lambda: 100.0)
+    loop.apply(loop.session.start(0.0))
+    return loop
+
+
+def closed_events(loop, path) -> list[dict]:
+    loop.log.close()
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
 def test_the_log_tells_a_command_acted_on_from_an_answer_let_pass(tmp_path):
     """A "yes" while the coach runs and asks nothing changes nothing: the
     ``heard`` event says it was ignored, so the log shows what the coach obeyed."""
-    import queue
-
     from voicecoach.core.intents import Command, Source
     from voicecoach.runtime.inbox import Heard
-    from voicecoach.runtime.loop import LiveLoop
 
     path = tmp_path / "events.jsonl"
     speaker = _SilentSpeaker()
-    loop = LiveLoop(Session(load_routine("try-it").routine), speaker, queue.Queue(),
-                    log=EventLog(path), clock=lambda: 100.0)
-    loop.apply(loop.session.start(0.0))
+    loop = started_loop(path, speaker)
     speaker.calls.clear()  # the welcome is speaking
     loop.handle(Heard(Command(Intent.YES, 0.0, "yes", 0.9, Source.VOICE), "sphinx"))
     assert speaker.calls == [], "an answer to nothing neither cuts nor speaks"
     loop.handle(Heard(Command(Intent.PAUSE, 0.0, "pause", 0.9, Source.VOICE), "sphinx"))
     assert speaker.calls[0] == "stop"
-    loop.log.close()
-    heard = [e for e in map(json.loads, path.read_text().splitlines()) if e["type"] == "heard"]
+    heard = [e for e in closed_events(loop, path) if e["type"] == "heard"]
     assert [(e["intent"], e.get("ignored", False)) for e in heard] == [
         ("yes", True), ("pause", False)]
 
@@ -119,26 +130,20 @@ def test_a_symptom_the_canceller_cannot_vouch_for_is_asked_about_not_obeyed(tmp_
     """Heard over the coach while the echo canceller is still learning the room,
     with no word of the coach's to match: maybe the coach's own voice. The
     coach halts and asks; heard with a canceller that can vouch, it ends."""
-    import queue
-
     from voicecoach.core.echo_guard import EchoEvidence
     from voicecoach.core.intents import Command, Source
     from voicecoach.core.session import SessionState
     from voicecoach.runtime.inbox import Heard
-    from voicecoach.runtime.loop import LiveLoop
 
-    def heard_dizzy(converged: bool) -> tuple[LiveLoop, list[dict]]:
+    def heard_dizzy(converged: bool):
         path = tmp_path / f"events-{converged}.jsonl"
-        loop = LiveLoop(Session(load_routine("try-it").routine), _SilentSpeaker(), queue.Queue(),
-                        log=EventLog(path), clock=lambda: 100.0)
-        loop.apply(loop.session.start(0.0))
+        loop = started_loop(path)
         evidence = EchoEvidence(mic_db=-22.0, out_db=-35.0, reference_db=-22.0,
                                 converged=converged, peak_removed_db=10.0)
         dizzy = Command(Intent.SYMPTOM, 0.0, "i feel dizzy", 0.9, Source.VOICE,
                         detail="dizziness")
         loop.handle(Heard(dizzy, "vosk", at=100.0, evidence=evidence))
-        loop.log.close()
-        return loop, [json.loads(x) for x in path.read_text().splitlines()]
+        return loop, closed_events(loop, path)
 
     loop, events = heard_dizzy(converged=False)
     assert loop.session.state is SessionState.SYMPTOM_CHECK
